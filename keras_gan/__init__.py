@@ -1,3 +1,15 @@
-"""keras_gan: Generative Adversarial Nets (Goodfellow et al., 2014) as a Keras 3 model."""
+"""keras_gan: Generative Adversarial Nets (Goodfellow et al., 2014) as a Keras 3 model.
+
+Example:
+    >>> import keras_gan
+    >>> gan = keras_gan.GAN(keras_gan.networks.paper_generator(), keras_gan.networks.paper_discriminator())
+    >>> gan.compile(generator_loss="non_saturating")
+    >>> gan.fit(keras_gan.data.image_dataset("fashion_mnist", flatten=True), epochs=1)
+"""
 
 __version__ = "0.1.0"
+
+from keras_gan import data, losses, metrics, networks
+from keras_gan.gan import GAN
+
+__all__ = ["GAN", "data", "losses", "metrics", "networks", "__version__"]

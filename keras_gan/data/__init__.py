@@ -1,0 +1,3 @@
+"""Data for GANs: embedded toy distributions and (from the data module) TFDS image pipelines."""
+
+from keras_gan.data import toy

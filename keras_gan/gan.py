@@ -1,0 +1,455 @@
+"""The GAN model: Algorithm 1 of Goodfellow et al. (2014) as a `keras.Model.train_step`.
+
+Everything a training iteration does is in `GAN.train_step`, `_discriminator_step` and `_generator_step` below;
+Keras's own `fit()` supplies the loop, XLA (`jit_compile`), `steps_per_execution`, distribution, callbacks and the
+progress bar.
+"""
+
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from keras_gan import losses as losses_lib
+
+NOISE_PRIORS = ("uniform", "normal")
+# U[-sqrt(3), sqrt(3)] has unit variance: the paper's MNIST prior.
+_DEFAULT_NOISE_SCALE = {"uniform": math.sqrt(3.0), "normal": 1.0}
+_DISCRIMINATOR_LOSSES = {"minimax": losses_lib.minimax_discriminator_loss}
+
+
+def _default_optimizer():
+    # The DCGAN recipe; the paper's own SGD schedule lives in the `paper_*` configs.
+    return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+
+
+def _scale_for_replicas(loss):
+    # Each replica averages over its share of the batch; gradients are summed across replicas, so dividing by the
+    # replica count gives the gradient of the global-batch mean (a Python int: no per-step host work).
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss / replicas if replicas > 1 else loss
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class GAN(keras.Model):
+    """A generative adversarial net trained by Algorithm 1 of Goodfellow et al. (2014).
+
+    Each `train_step` receives a batch of k·m real examples (k = `d_steps`). It splits the batch into k minibatches
+    of m and makes k discriminator updates, each on its own minibatch and m fresh noise vectors, then one generator
+    update on m fresh noise vectors. So with k > 1 a dataset must be batched with k·m examples per batch and
+    `drop_remainder=True` (`keras_gan.data.image_dataset(..., d_steps=k)` does this); `fit()` rejects batches
+    that cannot be split.
+
+    The discriminator must return one *logit* per example ([batch] or [batch, 1]); D(x) = sigmoid(logit). All
+    randomness (the noise z) comes from a `keras.random.SeedGenerator` owned by the model, whose state is saved
+    with the weights, so runs with the same `seed` are reproducible and resumed runs continue the same stream.
+
+    Metrics (progress bar and History): `d_loss` and `g_loss` (what each player minimises), `d_real` (mean D(x))
+    and `d_fake` (mean D(G(z))), averaged over the step's k discriminator updates.
+
+    Args:
+        generator: A Keras model mapping [batch, latent_dim] noise to examples.
+        discriminator: A Keras model mapping examples to logits [batch, 1] (or [batch]).
+        latent_dim: Positive int, size of z. Defaults to the generator's input size.
+        d_steps: Positive int, discriminator updates per generator update (k in the paper; the paper uses 1).
+        noise: "uniform" (U[-s, s]) or "normal" (N(0, s²)), the prior p_z.
+        noise_scale: Positive float s. Defaults to sqrt(3) for "uniform" (unit variance, the paper's
+            U[-√3, √3]) and 1 for "normal".
+        seed: Optional int seeding the model's noise stream.
+        **kwargs: Passed to `keras.Model` (e.g. `name`).
+
+    Raises:
+        ValueError: if `d_steps` or `latent_dim` is not a positive int, the prior is unknown, the generator cannot
+            take latent vectors, the discriminator cannot take the generator's output, or the discriminator does
+            not return one logit per example.
+
+    Example:
+        >>> import keras_gan
+        >>> gan = keras_gan.GAN(
+        ...     keras_gan.networks.mlp_generator(latent_dim=1, output_dim=1),
+        ...     keras_gan.networks.mlp_discriminator(input_dim=1),
+        ...     latent_dim=1, seed=0)
+        >>> gan.compile(generator_loss="non_saturating")
+        >>> history = gan.fit(keras_gan.data.toy.gaussian_1d_dataset(batch_size=64), epochs=1, verbose=0)
+        >>> sorted(history.history)
+        ['d_fake', 'd_loss', 'd_real', 'g_loss']
+    """
+
+    def __init__(
+        self, generator, discriminator, latent_dim=None, d_steps=1, noise="uniform", noise_scale=None, seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        for label, net in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(net, keras.layers.Layer):
+                raise ValueError(f"{label} must be a Keras model or layer, got {type(net).__name__}.")
+        if latent_dim is None:
+            latent_dim = _input_size(generator)
+        if isinstance(latent_dim, bool) or not isinstance(latent_dim, (int, np.integer)) or latent_dim < 1:
+            raise ValueError(
+                f"latent_dim must be a positive int (the size of z; the paper uses 100), got {latent_dim!r}."
+            )
+        if isinstance(d_steps, bool) or not isinstance(d_steps, (int, np.integer)) or d_steps < 1:
+            raise ValueError(
+                f"d_steps (k, discriminator updates per generator update) must be an int >= 1, got {d_steps!r}. "
+                "Use d_steps=1 for the paper's setting."
+            )
+        if noise not in NOISE_PRIORS:
+            raise ValueError(f"Unknown noise prior {noise!r}; use one of {NOISE_PRIORS}.")
+        if noise_scale is None:
+            noise_scale = _DEFAULT_NOISE_SCALE[noise]
+        if not noise_scale > 0:
+            raise ValueError(f"noise_scale must be positive, got {noise_scale!r}.")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim)
+        self.d_steps = int(d_steps)
+        self.noise = noise
+        self.noise_scale = float(noise_scale)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed, name="noise_seed_generator")
+        self._check_networks()
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.built = True
+
+    def _check_networks(self):
+        """Runs G and D once on a tiny batch so shape mistakes fail here, with a fix, not deep inside fit()."""
+        z = ops.zeros((2, self.latent_dim))
+        try:
+            fake = self.generator(z, training=False)
+        except Exception as e:
+            raise ValueError(
+                f"The generator cannot take latent vectors of size latent_dim={self.latent_dim}: {e}\n"
+                f"Build the generator with input shape ({self.latent_dim},) or pass the matching latent_dim."
+            ) from e
+        try:
+            logits = self.discriminator(fake, training=False)
+        except Exception as e:
+            raise ValueError(
+                f"The discriminator cannot take the generator's output of shape {tuple(fake.shape)[1:]}: {e}\n"
+                "Make the generator's output shape match the discriminator's input shape (add a Reshape layer "
+                "to one of them, or build both for the same image shape)."
+            ) from e
+        shape = tuple(logits.shape)
+        if shape not in ((2,), (2, 1)):
+            raise ValueError(
+                f"The discriminator must return one logit per example, shape (batch, 1) or (batch,); it returned "
+                f"shape {shape[1:]} per batch. End it with keras.layers.Dense(1) and no activation."
+            )
+        last = self.discriminator.layers[-1] if hasattr(self.discriminator, "layers") and self.discriminator.layers else None
+        activation = getattr(last, "activation", None)
+        if activation in (keras.activations.sigmoid, keras.activations.softmax):
+            raise ValueError(
+                "The discriminator ends in a sigmoid/softmax, but GAN needs logits (losses are computed stably "
+                "from logits, D(x) = sigmoid(logit)). Remove the final activation."
+            )
+
+    # ----------------------------------------------------------------------------------------------------------
+    # compile / metrics
+    # ----------------------------------------------------------------------------------------------------------
+
+    def compile(
+        self, d_optimizer=None, g_optimizer=None, generator_loss="non_saturating", discriminator_loss="minimax",
+        auto_scale_loss=True, **kwargs,
+    ):
+        """Configures the two players' optimizers and losses.
+
+        Args:
+            d_optimizer: Discriminator optimizer (instance, name or config). Defaults to Adam(2e-4, beta_1=0.5).
+            g_optimizer: Generator optimizer, a different instance. Defaults to Adam(2e-4, beta_1=0.5).
+            generator_loss: "non_saturating" (G ascends log D(G(z)), the paper's practical choice and its code's),
+                "minimax" (G descends log(1 - D(G(z))) exactly), or a callable `fn(fake_logits) -> scalar`.
+            discriminator_loss: "minimax" (D ascends log D(x) + log(1 - D(G(z)))) or a callable
+                `fn(real_logits, fake_logits) -> scalar`.
+            auto_scale_loss: If True and the networks compute in float16 (`mixed_float16` policy), both
+                optimizers are wrapped in `keras.optimizers.LossScaleOptimizer`.
+            **kwargs: Passed to `keras.Model.compile`: `jit_compile`, `steps_per_execution`, `run_eagerly`, ...
+
+        Raises:
+            ValueError: for an unknown loss name, both players sharing one optimizer instance, or `optimizer` /
+                `loss` arguments (a GAN has two of each).
+
+        Example:
+            >>> gan.compile(d_optimizer=keras.optimizers.SGD(0.1, momentum=0.5),
+            ...             g_optimizer=keras.optimizers.SGD(0.1, momentum=0.5),
+            ...             generator_loss="minimax", jit_compile=True)
+        """
+        for arg in ("optimizer", "loss"):
+            if arg in kwargs:
+                raise ValueError(
+                    f"GAN.compile takes no `{arg}`: pass d_optimizer/g_optimizer and generator_loss/"
+                    "discriminator_loss instead."
+                )
+        d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer is not None else _default_optimizer()
+        g_optimizer = keras.optimizers.get(g_optimizer) if g_optimizer is not None else _default_optimizer()
+        if d_optimizer is g_optimizer:
+            raise ValueError(
+                "d_optimizer and g_optimizer are the same object; each player needs its own optimizer state. "
+                "Pass two instances, e.g. d_optimizer=keras.optimizers.Adam(), g_optimizer=keras.optimizers.Adam()."
+            )
+        self.generator_loss_fn = losses_lib.get_generator_loss(generator_loss)
+        if callable(discriminator_loss):
+            self.discriminator_loss_fn = discriminator_loss
+        elif discriminator_loss in _DISCRIMINATOR_LOSSES:
+            self.discriminator_loss_fn = _DISCRIMINATOR_LOSSES[discriminator_loss]
+        else:
+            raise ValueError(
+                f"Unknown discriminator_loss {discriminator_loss!r}. Use one of {sorted(_DISCRIMINATOR_LOSSES)} "
+                "or pass a callable fn(real_logits, fake_logits) -> scalar loss to minimise."
+            )
+        self._gan_compile_config = {
+            "d_optimizer": d_optimizer, "g_optimizer": g_optimizer, "generator_loss": generator_loss,
+            "discriminator_loss": discriminator_loss, "auto_scale_loss": auto_scale_loss, **kwargs,
+        }
+        if auto_scale_loss and _computes_in_float16(self.generator, self.discriminator):
+            wrap = keras.optimizers.LossScaleOptimizer
+            d_optimizer = d_optimizer if isinstance(d_optimizer, wrap) else wrap(d_optimizer)
+            g_optimizer = g_optimizer if isinstance(g_optimizer, wrap) else wrap(g_optimizer)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        super().compile(optimizer=None, loss=None, **kwargs)
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+
+    # ----------------------------------------------------------------------------------------------------------
+    # Algorithm 1
+    # ----------------------------------------------------------------------------------------------------------
+
+    def train_step(self, data):
+        """One iteration of Algorithm 1: k discriminator updates, then one generator update.
+
+        Args:
+            data: A batch of k·m real examples, or a tuple whose first element is that batch (labels ignored).
+
+        Returns:
+            Dict of metric results: d_loss, g_loss, d_real, d_fake.
+
+        Raises:
+            ValueError: if the batch size is known and not a multiple of `d_steps`.
+        """
+        real = _real_examples(data)
+        k = self.d_steps
+        batch = real.shape[0]
+        if batch is None:
+            batch = tf.shape(real)[0]
+            if k > 1:
+                tf.debugging.assert_equal(
+                    batch % k, 0, message=f"GAN with d_steps={k}: the batch size must be a multiple of {k}."
+                )
+        elif batch % k:
+            raise ValueError(_split_message(k, batch))
+        m = batch // k
+        # Train the discriminator k times, each on its own minibatch of m real examples and m fresh noise vectors.
+        for i in range(k):
+            self._discriminator_step(real[i * m : (i + 1) * m], m)
+        # Then the generator once, on m fresh noise vectors.
+        self._generator_step(m)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def _discriminator_step(self, real, m):
+        fake = self.generator(self._noise(m), training=True)
+        variables = self.discriminator.trainable_variables
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            loss = self.discriminator_loss_fn(real_logits, fake_logits)
+            scaled_loss = self.d_optimizer.scale_loss(_scale_for_replicas(loss))
+        grads = tape.gradient(scaled_loss, variables)
+        self.d_optimizer.apply_gradients(zip(grads, variables))
+        self.d_loss_tracker.update_state(loss)
+        self.d_real_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
+        self.d_fake_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
+
+    def _generator_step(self, m):
+        z = self._noise(m)
+        variables = self.generator.trainable_variables
+        with tf.GradientTape() as tape:
+            fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+            loss = self.generator_loss_fn(fake_logits)
+            scaled_loss = self.g_optimizer.scale_loss(_scale_for_replicas(loss))
+        grads = tape.gradient(scaled_loss, variables)
+        self.g_optimizer.apply_gradients(zip(grads, variables))
+        self.g_loss_tracker.update_state(loss)
+
+    def _noise(self, n, seed=None):
+        seed = self.seed_generator if seed is None else seed
+        shape = (n, self.latent_dim)
+        if self.noise == "uniform":
+            return keras.random.uniform(shape, -self.noise_scale, self.noise_scale, seed=seed)
+        return keras.random.normal(shape, stddev=self.noise_scale, seed=seed)
+
+    # ----------------------------------------------------------------------------------------------------------
+    # Using a trained GAN
+    # ----------------------------------------------------------------------------------------------------------
+
+    def call(self, inputs, training=False):
+        """Maps noise to examples: `gan(z)` is `gan.generator(z)`."""
+        return self.generator(inputs, training=training)
+
+    def sample_noise(self, num_samples, seed=None):
+        """Draws noise vectors from the model's prior p_z without touching the training noise stream.
+
+        Args:
+            num_samples: Positive int.
+            seed: Optional int; the same seed gives the same noise. None draws from Keras's global RNG
+                (`keras.utils.set_random_seed` fixes it).
+
+        Returns:
+            Float32 tensor [num_samples, latent_dim].
+
+        Raises:
+            ValueError: if `num_samples` is not a positive int.
+
+        Example:
+            >>> gan.sample_noise(16, seed=1).shape
+            TensorShape([16, 100])
+        """
+        if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
+            raise ValueError(f"num_samples must be a positive int, got {num_samples!r}.")
+        return self._noise(int(num_samples), seed=seed)
+
+    def generate(self, num_samples, seed=None, batch_size=1000):
+        """Samples examples G(z), z ~ p_z, in batches so memory stays bounded.
+
+        Args:
+            num_samples: Positive int.
+            seed: Optional int; the same seed gives the same samples.
+            batch_size: Positive int, examples per forward pass.
+
+        Returns:
+            np.ndarray [num_samples, *example shape].
+
+        Raises:
+            ValueError: if `num_samples` or `batch_size` is not a positive int.
+
+        Example:
+            >>> gan.generate(64, seed=0).shape
+            (64, 784)
+        """
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+        z = self.sample_noise(num_samples, seed=seed)
+        return self.generator.predict(z, batch_size=int(batch_size), verbose=0)
+
+    # ----------------------------------------------------------------------------------------------------------
+    # fit() input check and serialization
+    # ----------------------------------------------------------------------------------------------------------
+
+    def fit(self, x=None, y=None, batch_size=None, *args, **kwargs):
+        """`keras.Model.fit`, after checking that every batch splits into `d_steps` minibatches.
+
+        Args:
+            x: A `tf.data.Dataset` of batches (of k·m examples when d_steps = k > 1), or an array of examples.
+            y: Ignored labels, accepted for API compatibility.
+            batch_size: With arrays, examples per step (k·m); the array length must split too.
+            *args: Passed to `keras.Model.fit`.
+            **kwargs: Passed to `keras.Model.fit`.
+
+        Returns:
+            A `keras.callbacks.History`.
+
+        Raises:
+            ValueError: if a batch cannot be split into `d_steps` equal minibatches.
+        """
+        self._check_batches(x, batch_size)
+        if isinstance(x, tf.data.Dataset) and not args:
+            # A dataset is shuffled by its own pipeline; Keras's default shuffle=True would only warn.
+            kwargs.setdefault("shuffle", False)
+        return super().fit(x, y, batch_size, *args, **kwargs)
+
+    def _check_batches(self, x, batch_size):
+        k = self.d_steps
+        if k == 1:
+            return
+        if isinstance(x, tf.data.Dataset):
+            spec = x.element_spec
+            spec = spec[0] if isinstance(spec, (tuple, list)) else spec
+            size = spec.shape[0] if spec.shape.rank else None
+            if size is None:
+                raise ValueError(
+                    f"GAN with d_steps={k} splits each batch into {k} minibatches, but this dataset's batch size "
+                    f"is not fixed (the last batch may be short). Batch it with dataset.batch({k} * m, "
+                    f"drop_remainder=True), or use keras_gan.data.image_dataset(..., d_steps={k})."
+                )
+            if size % k:
+                raise ValueError(_split_message(k, size))
+        elif hasattr(x, "shape") and len(x.shape):
+            size = batch_size or 32
+            if size % k or (x.shape[0] % size) % k:
+                raise ValueError(
+                    _split_message(k, size)
+                    + f" With arrays, the {x.shape[0]} examples must also leave a last batch divisible by {k}."
+                )
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "latent_dim": self.latent_dim,
+            "d_steps": self.d_steps,
+            "noise": self.noise,
+            "noise_scale": self.noise_scale,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key], custom_objects=custom_objects)
+        return cls(**config)
+
+    def get_compile_config(self):
+        if not getattr(self, "_gan_compile_config", None):
+            return {}
+        return keras.saving.serialize_keras_object(self._gan_compile_config)
+
+    def compile_from_config(self, config):
+        config = keras.saving.deserialize_keras_object(config)
+        self.compile(**config)
+        # Create the optimizers' variables now, so a loaded model gets its saved optimizer state back.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+
+def _real_examples(data):
+    if isinstance(data, (tuple, list)):
+        return data[0]
+    if isinstance(data, dict):
+        raise ValueError(
+            "GAN.fit got a dict per batch; map the dataset to the images alone, e.g. ds.map(lambda d: d['image'])."
+        )
+    return data
+
+
+def _split_message(k, batch):
+    return (
+        f"GAN with d_steps={k} splits each batch of k·m examples into {k} minibatches of m, but got batches of "
+        f"{batch}, which is not a multiple of {k}. Use a batch size divisible by {k} (e.g. {k * 64}) with "
+        "drop_remainder=True."
+    )
+
+
+def _input_size(model):
+    try:
+        shape = model.input_shape if hasattr(model, "input_shape") else None
+    except (AttributeError, ValueError):
+        shape = None
+    if not shape or isinstance(shape, list) or shape[-1] is None:
+        raise ValueError(
+            "latent_dim was not given and cannot be read off the generator's input; pass latent_dim=<size of z>."
+        )
+    return int(shape[-1])
+
+
+def _computes_in_float16(*models):
+    return any(getattr(m, "compute_dtype", "float32") == "float16" for m in models)
