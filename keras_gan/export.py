@@ -34,6 +34,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_gan.gan import GAN
+
 __all__ = [
     "DEFAULT_MAX_SAMPLES",
     "SAMPLE_PNG_SIGNATURE",
@@ -144,7 +146,9 @@ def export_generator(
         os.chmod(tmp_dir, 0o777 & ~umask)
         archive.write_out(tmp_dir, verbose=False)
         if warmup_sizes:
-            _write_warmup(os.path.join(tmp_dir, WARMUP_FILE), model_name, latent_dim, warmup_sizes)
+            _write_warmup(
+                os.path.join(tmp_dir, WARMUP_FILE), model_name, latent_dim, warmup_sizes, _png_ok(image_shape)
+            )
         metadata = {
             "latent_dim": latent_dim,
             "noise": noise,
@@ -247,7 +251,7 @@ def _check_positive_int(value, name):
 
 def _resolve_model(obj, latent_dim, noise, noise_scale):
     """Returns (generator, latent_dim, noise, noise_scale) from a GAN or a bare generator."""
-    if hasattr(obj, "generator") and hasattr(obj, "latent_dim"):
+    if isinstance(obj, GAN):
         given = {"latent_dim": latent_dim, "noise": noise, "noise_scale": noise_scale}
         given = {k: v for k, v in given.items() if v is not None}
         if given:
@@ -448,6 +452,15 @@ def _build_archive(generator, latent_dim, noise, noise_scale, image_shape, outpu
 
     @tf.function(input_signature=[z_spec], autograph=False)
     def serving_default(z):
+        # The signature's shape is not enforced on every path (TF Serving feeds tensors as sent); say what is wrong
+        # instead of a MatMul size error deep inside the generator.
+        check = tf.debugging.assert_equal(
+            tf.shape(z)[-1],
+            latent_dim,
+            message=f"z must have shape [batch, {latent_dim}] (latent_dim of this export); got a different width",
+        )
+        with tf.control_dependencies([check]):
+            z = tf.identity(z)
         return {"images": images_from_z(z)}
 
     @tf.function(input_signature=count_specs, autograph=False)
@@ -471,7 +484,7 @@ def _build_archive(generator, latent_dim, noise, noise_scale, image_shape, outpu
     return archive
 
 
-def _write_warmup(path, model_name, latent_dim, batch_sizes):
+def _write_warmup(path, model_name, latent_dim, batch_sizes, png):
     """Writes TF Serving warm-up requests: each signature at each batch size."""
     try:
         from keras_gan.serving import client
@@ -484,10 +497,8 @@ def _write_warmup(path, model_name, latent_dim, batch_sizes):
     with tf.io.TFRecordWriter(path) as writer:
         for n in batch_sizes:
             z = np.zeros((n, latent_dim), np.float32)
-            requests = [
-                client.grpc_generate_request(z, model_name),
-                client.grpc_sample_request(n, 0, model_name),
-                client.grpc_sample_request(n, 0, model_name, png=True),
-            ]
+            requests = [client.grpc_generate_request(z, model_name), client.grpc_sample_request(n, 0, model_name)]
+            if png:
+                requests.append(client.grpc_sample_request(n, 0, model_name, png=True))
             for request in requests:
                 writer.write(client.warmup_record(request).SerializeToString())

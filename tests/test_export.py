@@ -1,0 +1,396 @@
+"""Specifications of keras_gan.export: a TF Serving SavedModel of the generator, usable without keras_gan."""
+
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_gan
+from keras_gan import export
+from keras_gan.serving import client
+
+LATENT = 8
+MAX_SAMPLES = 16
+
+
+def small_generator(seed=0):
+    return keras_gan.networks.paper_generator(latent_dim=LATENT, hidden_units=(16, 16), seed=seed)
+
+
+def small_gan(noise="uniform", noise_scale=None):
+    return keras_gan.GAN(
+        small_generator(),
+        keras_gan.networks.paper_discriminator(units=8, pieces=2),
+        latent_dim=LATENT,
+        noise=noise,
+        noise_scale=noise_scale,
+        seed=0,
+    )
+
+
+def expected_images(generator, z):
+    return np.asarray(generator(z, training=False)).reshape(len(z), 28, 28, 1)
+
+
+def sample(model, n, seed, signature="sample"):
+    out = model.signatures[signature](num_samples=tf.constant(n, tf.int32), seed=tf.constant(seed, tf.int64))
+    return next(iter(out.values())).numpy()
+
+
+def tree_bytes(path):
+    """Every file under path with its contents, to show an export left it untouched."""
+    found = {}
+    for root, _, files in os.walk(path):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                found[os.path.relpath(os.path.join(root, name), path)] = f.read()
+    return found
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """(generator, path) of a GAN exported once for the module."""
+    gan = small_gan()
+    base = tmp_path_factory.mktemp("models")
+    path = export.export_generator(gan, base, "gan", max_samples=MAX_SAMPLES)
+    return gan.generator, path
+
+
+@pytest.fixture(scope="module")
+def loaded(exported):
+    return tf.saved_model.load(exported[1])
+
+
+def test_layout_is_what_tf_serving_loads(exported):
+    _, path = exported
+    model_dir = os.path.dirname(path)
+    assert os.path.basename(path) == "1"
+    assert os.path.isfile(os.path.join(path, "saved_model.pb"))
+    assert os.path.isfile(os.path.join(path, "variables", "variables.index"))
+    assert os.path.isfile(os.path.join(path, export.WARMUP_FILE))
+    # Nothing else is left beside the version: no temporary folder.
+    assert os.listdir(model_dir) == ["1"]
+    metadata = json.load(open(os.path.join(path, export.METADATA_FILE)))
+    assert metadata["latent_dim"] == LATENT and metadata["noise"] == "uniform"
+    assert metadata["noise_scale"] == pytest.approx(np.sqrt(3.0))
+
+
+@pytest.mark.parametrize("batch", [1, 5, 33])
+def test_serving_default_equals_generator_at_any_batch_size(exported, loaded, batch):
+    generator, _ = exported
+    z = np.random.default_rng(batch).uniform(-1.7, 1.7, (batch, LATENT)).astype("float32")
+    images = loaded.signatures["serving_default"](z=tf.constant(z))["images"].numpy()
+    assert images.shape == (batch, 28, 28, 1) and images.dtype == np.float32
+    np.testing.assert_allclose(images, expected_images(generator, z), atol=1e-6)
+
+
+FRESH_PROCESS = """
+import sys
+
+class BlockKerasGan:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "keras_gan":
+            raise ImportError("keras_gan is blocked in this process")
+
+sys.meta_path.insert(0, BlockKerasGan())
+import numpy as np
+import tensorflow as tf
+
+try:
+    import keras_gan
+    sys.exit("keras_gan was importable")
+except ImportError:
+    pass
+path, work = sys.argv[1:]
+model = tf.saved_model.load(path)
+z = np.load(work + "/z.npy")
+np.save(work + "/images.npy", model.signatures["serving_default"](z=tf.constant(z))["images"])
+np.save(work + "/one.npy", model.serving_default(tf.constant(z[:1]))["images"])
+out = model.signatures["sample"](num_samples=tf.constant(3), seed=tf.constant(11, tf.int64))
+np.save(work + "/sample.npy", out["images"])
+"""
+
+
+@pytest.fixture(scope="module")
+def processes(exported, tmp_path_factory):
+    """Runs the out-of-process checks at once (each pays TensorFlow's start-up): name -> (result, work folder)."""
+    _, path = exported
+    work = tmp_path_factory.mktemp("processes")
+    z = np.random.default_rng(1).uniform(-1.7, 1.7, (7, LATENT)).astype("float32")
+    np.save(work / "z.npy", z)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    run = ["saved_model_cli", "run", "--dir", path, "--tag_set", "serve", "--signature_def"]
+    commands = {
+        # From a folder without the repository, so only the blocker stands between it and keras_gan.
+        "fresh": [sys.executable, "-c", FRESH_PROCESS, path, str(work)],
+        "show": ["saved_model_cli", "show", "--dir", path, "--all"],
+        "run_default": run + ["serving_default", "--inputs", f"z={work / 'z.npy'}", "--outdir", str(work / "out")],
+        "run_sample": run + ["sample", "--input_exprs", "num_samples=3;seed=5", "--outdir", str(work / "sample")],
+        "run_oversize": run + ["sample", "--input_exprs", f"num_samples={MAX_SAMPLES + 1};seed=0"],
+    }
+    started = {
+        name: subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name, cmd in commands.items()
+    }
+    results = {}
+    for name, proc in started.items():
+        stdout, stderr = proc.communicate(timeout=300)
+        results[name] = subprocess.CompletedProcess(commands[name], proc.returncode, stdout, stderr)
+    return results, work, z
+
+
+def test_loads_in_a_fresh_process_without_keras_gan(exported, loaded, processes):
+    generator, _ = exported
+    results, work, z = processes
+    assert results["fresh"].returncode == 0, results["fresh"].stderr[-2000:]
+    np.testing.assert_allclose(np.load(work / "images.npy"), expected_images(generator, z), atol=1e-6)
+    np.testing.assert_allclose(np.load(work / "one.npy"), expected_images(generator, z[:1]), atol=1e-6)
+    # Stateless sampling: the same seed gives the same images in another process.
+    np.testing.assert_array_equal(np.load(work / "sample.npy"), sample(loaded, 3, 11))
+
+
+def test_saved_model_cli_show_lists_the_signatures(processes):
+    result = processes[0]["show"]
+    assert result.returncode == 0, result.stderr[-2000:]
+    blocks = {}
+    for block in result.stdout.split("signature_def[")[1:]:
+        name = block.split("'")[1]
+        blocks[name] = " ".join(block.split())
+    assert {"serving_default", "sample", "sample_png"} <= set(blocks)
+    assert "inputs['z'] tensor_info: dtype: DT_FLOAT shape: (-1, 8)" in blocks["serving_default"]
+    assert "outputs['images'] tensor_info: dtype: DT_FLOAT shape: (-1, 28, 28, 1)" in blocks["serving_default"]
+    for name in ("sample", "sample_png"):
+        assert "inputs['num_samples'] tensor_info: dtype: DT_INT32 shape: ()" in blocks[name]
+        assert "inputs['seed'] tensor_info: dtype: DT_INT64 shape: ()" in blocks[name]
+        assert "Method name is: tensorflow/serving/predict" in blocks[name]
+    assert "outputs['images'] tensor_info: dtype: DT_UINT8 shape: (-1, 28, 28, 1)" in blocks["sample"]
+    assert "outputs['png_bytes'] tensor_info: dtype: DT_STRING shape: (-1)" in blocks["sample_png"]
+
+
+def test_saved_model_cli_run_executes_the_signatures(exported, loaded, processes):
+    generator, _ = exported
+    results, work, z = processes
+    assert results["run_default"].returncode == 0, results["run_default"].stderr[-2000:]
+    np.testing.assert_allclose(np.load(work / "out" / "images.npy"), expected_images(generator, z), atol=1e-6)
+    assert results["run_sample"].returncode == 0, results["run_sample"].stderr[-2000:]
+    images = np.load(work / "sample" / "images.npy")
+    assert images.dtype == np.uint8 and images.shape == (3, 28, 28, 1)
+    np.testing.assert_array_equal(images, sample(loaded, 3, 5))
+
+
+def test_saved_model_cli_run_rejects_an_oversize_count(processes):
+    result = processes[0]["run_oversize"]
+    assert result.returncode != 0
+    assert f"num_samples must be in [0, {MAX_SAMPLES}]" in result.stderr
+
+
+def test_warmup_file_parses_and_every_request_runs(exported, loaded):
+    from tensorflow_serving.apis import prediction_log_pb2
+
+    _, path = exported
+    records = list(tf.data.TFRecordDataset(os.path.join(path, export.WARMUP_FILE)).as_numpy_iterator())
+    assert 0 < len(records) <= 1000
+    seen = set()
+    for record in records:
+        log = prediction_log_pb2.PredictionLog.FromString(record)
+        request = log.predict_log.request
+        assert request.model_spec.name == "gan"
+        seen.add(request.model_spec.signature_name)
+        response = client.run_locally(loaded, request)
+        assert len(response.outputs) == 1
+    assert seen == {"serving_default", "sample", "sample_png"}
+
+
+def test_warmup_batch_sizes_are_configurable(tmp_path):
+    path = export.export_generator(small_generator(), tmp_path, "gan", warmup=(1, 4), max_samples=MAX_SAMPLES)
+    records = list(tf.data.TFRecordDataset(os.path.join(path, export.WARMUP_FILE)).as_numpy_iterator())
+    assert len(records) == 6  # 3 signatures x 2 batch sizes.
+    path = export.export_generator(small_generator(), tmp_path, "gan", warmup=False)
+    assert not os.path.exists(os.path.join(path, export.WARMUP_FILE))
+
+
+def test_sample_is_deterministic_per_seed(loaded):
+    first = sample(loaded, 5, 123)
+    assert first.dtype == np.uint8 and first.shape == (5, 28, 28, 1)
+    np.testing.assert_array_equal(first, sample(loaded, 5, 123))
+    assert not np.array_equal(first, sample(loaded, 5, 124))
+    assert sample(loaded, 0, 1).shape == (0, 28, 28, 1)
+
+
+def test_png_signature_encodes_the_sampled_images(loaded):
+    pngs = sample(loaded, 3, 9, signature="sample_png")
+    decoded = np.stack([tf.io.decode_png(p).numpy() for p in pngs])
+    np.testing.assert_array_equal(decoded, sample(loaded, 3, 9))
+
+
+@pytest.mark.parametrize("noise, scale", [("uniform", 0.5), ("normal", 1.0)])
+def test_sample_draws_z_from_the_prior(tmp_path, noise, scale):
+    # G(z) = sigmoid(z) on 4 dims (a 2x2 image): the uint8 pixels reveal z.
+    generator = keras.Sequential([keras.Input((4,)), keras.layers.Activation("sigmoid")])
+    path = export.export_generator(generator, tmp_path, "g", noise=noise, noise_scale=scale, warmup=False)
+    model = tf.saved_model.load(path)
+    pixels = sample(model, 1000, 0).astype("float64").reshape(-1)
+    p = np.clip(pixels / 255, 1e-3, 1 - 1e-3)
+    z = np.log(p / (1 - p))
+    if noise == "uniform":
+        assert z.min() >= -scale - 0.02 and z.max() <= scale + 0.02
+        assert z.std() == pytest.approx(scale / np.sqrt(3), rel=0.05)
+    else:
+        assert abs(z.mean()) < 0.05 and z.std() == pytest.approx(scale, rel=0.05)
+
+
+def test_tanh_image_generator_is_mapped_to_unit_range(tmp_path):
+    generator = keras_gan.networks.dcgan_generator(
+        latent_dim=4, output_shape=(8, 8, 3), base_filters=4, output_activation="tanh", seed=0
+    )
+    path = export.export_generator(generator, tmp_path, "dcgan", warmup=False)
+    model = tf.saved_model.load(path)
+    z = np.random.default_rng(0).uniform(-1.7, 1.7, (3, 4)).astype("float32")
+    images = model.signatures["serving_default"](z=tf.constant(z))["images"].numpy()
+    np.testing.assert_allclose(images, (np.asarray(generator(z, training=False)) + 1) / 2, atol=1e-6)
+    pngs = sample(model, 2, 0, signature="sample_png")
+    assert tf.io.decode_png(pngs[0]).shape == (8, 8, 3)
+
+
+def test_image_shape_is_inferred_or_checked(tmp_path):
+    flat_rgb = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3 * 4 * 4, activation="sigmoid")])
+    model = tf.saved_model.load(export.export_generator(flat_rgb, tmp_path, "rgb", warmup=False))
+    assert model.signatures["serving_default"](z=tf.zeros([1, 2]))["images"].shape == (1, 4, 4, 3)
+    model = tf.saved_model.load(export.export_generator(flat_rgb, tmp_path, "rgb", image_shape=(4, 12, 1)))
+    assert model.signatures["serving_default"](z=tf.zeros([1, 2]))["images"].shape == (1, 4, 12, 1)
+    with pytest.raises(ValueError, match="holds 49 values but the generator emits 48"):
+        export.export_generator(flat_rgb, tmp_path, "rgb", image_shape=(7, 7, 1))
+    odd = keras.Sequential([keras.Input((2,)), keras.layers.Dense(10, activation="sigmoid")])
+    with pytest.raises(ValueError, match="pass image_shape"):
+        export.export_generator(odd, tmp_path, "odd")
+
+
+def test_jit_compiled_export_matches(exported, loaded, tmp_path):
+    generator, _ = exported
+    model = tf.saved_model.load(export.export_generator(generator, tmp_path, "xla", jit_compile=True, warmup=False))
+    z = np.random.default_rng(2).uniform(-1.7, 1.7, (6, LATENT)).astype("float32")
+    images = model.signatures["serving_default"](z=tf.constant(z))["images"].numpy()
+    np.testing.assert_allclose(images, expected_images(generator, z), atol=1e-5)
+    # Same noise (drawn outside the compiled part); pixels may differ by one rounding step at most.
+    diff = np.abs(sample(model, 8, 3).astype(int) - sample(loaded, 8, 3).astype(int))
+    assert diff.max() <= 1
+
+
+def test_bad_requests_fail_with_clear_errors(loaded):
+    serve = loaded.signatures["serving_default"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"z must have shape \[batch, 8\]"):
+        serve(z=tf.zeros([2, LATENT + 1]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="expected to be a float tensor but is a int32"):
+        serve(z=tf.zeros([2, LATENT], tf.int32))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=rf"num_samples must be in \[0, {MAX_SAMPLES}\]"):
+        sample(loaded, -1, 0)
+    for signature in ("sample", "sample_png"):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=rf"num_samples must be in \[0, {MAX_SAMPLES}\]"):
+            sample(loaded, MAX_SAMPLES + 1, 0, signature=signature)
+    assert sample(loaded, MAX_SAMPLES, 0).shape[0] == MAX_SAMPLES
+
+
+def test_a_new_version_keeps_the_old_one_and_a_taken_version_is_refused(tmp_path):
+    generator = small_generator()
+    first = export.export_generator(generator, tmp_path, "gan", warmup=False)
+    before = tree_bytes(first)
+    generator.set_weights([w * 0 for w in generator.get_weights()])
+    second = export.export_generator(generator, tmp_path, "gan", warmup=False)
+    assert os.path.basename(second) == "2"
+    assert tree_bytes(first) == before
+    with pytest.raises(FileExistsError, match="already exists"):
+        export.export_generator(generator, tmp_path, "gan", version=1)
+    assert tree_bytes(first) == before
+    assert export.export_generator(generator, tmp_path, "gan", version=7, warmup=False).endswith("7")
+    assert export.next_version(os.path.join(tmp_path, "gan")) == 8
+    assert sorted(os.listdir(tmp_path / "gan")) == ["1", "2", "7"]
+
+
+def test_a_failed_export_leaves_no_folder(tmp_path, monkeypatch):
+    def fail(path, *args):
+        # Late in the export, TF Serving would see no new numbered folder: only the hidden temporary one.
+        assert os.path.isfile(os.path.join(os.path.dirname(os.path.dirname(path)), "saved_model.pb"))
+        assert [n for n in os.listdir(tmp_path / "gan") if not n.startswith(".")] == existing
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export, "_write_warmup", fail)
+    existing = []
+    with pytest.raises(RuntimeError, match="disk full"):
+        export.export_generator(small_generator(), tmp_path, "gan")
+    assert os.listdir(tmp_path) == []  # Not even the model folder it created.
+
+    with monkeypatch.context() as m:
+        m.setattr(export, "_write_warmup", lambda *args: None)
+        export.export_generator(small_generator(), tmp_path, "gan")
+    existing = ["1"]
+    with pytest.raises(RuntimeError, match="disk full"):
+        export.export_generator(small_generator(), tmp_path, "gan")
+    assert os.listdir(tmp_path / "gan") == ["1"]
+
+
+def test_a_version_taken_during_the_export_is_refused(tmp_path, monkeypatch):
+    rename = os.rename
+
+    def racing_rename(src, dst):
+        os.makedirs(os.path.join(dst, "variables"))  # Another export finished first.
+        rename(src, dst)
+
+    monkeypatch.setattr(export.os, "rename", racing_rename)
+    with pytest.raises(FileExistsError, match="appeared at"):
+        export.export_generator(small_generator(), tmp_path, "gan", warmup=False)
+    assert os.listdir(tmp_path / "gan") == ["1"]
+    assert os.listdir(tmp_path / "gan" / "1") == ["variables"]
+
+
+def test_bad_arguments_are_refused(tmp_path):
+    gan = small_gan()
+    cases = [
+        (dict(obj="not a model"), "needs a keras_gan.GAN or a generator"),
+        (dict(model_name="a/b"), "model_name must be a plain folder name"),
+        (dict(base_dir="gs://bucket/models"), "is a URL"),
+        (dict(version=0), "version must be a positive int"),
+        (dict(version=True), "version must be a positive int"),
+        (dict(max_samples=0), "max_samples must be a positive int"),
+        (dict(latent_dim=4), r"\['latent_dim'\] come from the GAN"),
+        (dict(output_range="tanh"), "ends in sigmoid"),
+        (dict(output_range="relu"), "output_range must be 'sigmoid' or 'tanh'"),
+        (dict(warmup=(0,)), "warmup batch size must be a positive int"),
+        (dict(warmup=(MAX_SAMPLES + 1,), max_samples=MAX_SAMPLES), "exceed max_samples"),
+        (dict(jit_compile="yes"), "jit_compile must be True or False"),
+    ]
+    for kwargs, message in cases:
+        obj = kwargs.pop("obj", gan)
+        base = kwargs.pop("base_dir", tmp_path)
+        with pytest.raises(ValueError, match=message):
+            export.export_generator(obj, base, kwargs.pop("model_name", "gan"), **kwargs)
+    linear = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])
+    with pytest.raises(ValueError, match="pass output_range="):
+        export.export_generator(linear, tmp_path, "lin")
+    with pytest.raises(ValueError, match="latent_dim=3 but the generator's input takes z of width 2"):
+        export.export_generator(linear, tmp_path, "lin", latent_dim=3, output_range="sigmoid")
+    with pytest.raises(ValueError, match="noise must be 'uniform' or 'normal'"):
+        export.export_generator(linear, tmp_path, "lin", noise="cauchy", output_range="sigmoid")
+    assert os.listdir(tmp_path) == []
+
+
+def test_gan_prior_is_exported(tmp_path):
+    path = export.export_generator(small_gan(noise="normal", noise_scale=2.0), tmp_path, "gan", warmup=False)
+    metadata = json.load(open(os.path.join(path, export.METADATA_FILE)))
+    assert (metadata["noise"], metadata["noise_scale"]) == ("normal", 2.0)
+
+
+def test_export_from_a_saved_keras_file(tmp_path):
+    gan = small_gan()
+    gan.save(tmp_path / "gan.keras")
+    path = export.export_from_file(str(tmp_path / "gan.keras"), tmp_path / "models", "gan", warmup=False)
+    z = np.random.default_rng(3).uniform(-1, 1, (2, LATENT)).astype("float32")
+    images = tf.saved_model.load(path).signatures["serving_default"](z=tf.constant(z))["images"].numpy()
+    np.testing.assert_allclose(images, expected_images(gan.generator, z), atol=1e-6)
+    with pytest.raises(ValueError, match="No model file"):
+        export.export_from_file(str(tmp_path / "missing.keras"), tmp_path / "models")
