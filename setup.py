@@ -27,6 +27,10 @@ setuptools.setup(
         "importlib_resources",
         "numpy",
         "absl-py",
+        # The toy_1d config's Figure-1 plots (keras_gan.callbacks.Figure1Plot).
+        "matplotlib",
+        # TF >= 2.16 no longer installs it, and tf.summary (the TensorBoard logs of `keras-gan train`) needs it.
+        "tensorboard",
     ],
     extras_require={
         # Builds the TF Serving warm-up file (PredictRequest protos).
