@@ -127,7 +127,12 @@ def export_generator(
     archive = _build_archive(
         generator, latent_dim, noise, noise_scale, image_shape, output_range, max_samples, jit_compile
     )
-    created_model_dir = not os.path.isdir(model_dir)
+    # Folders this export creates, deepest first, so that a failure can take them back.
+    created = []
+    parent = os.path.abspath(model_dir)
+    while not os.path.isdir(parent):
+        created.append(parent)
+        parent = os.path.dirname(parent)
     os.makedirs(model_dir, exist_ok=True)
     if version is None:
         version = next_version(model_dir)
@@ -141,9 +146,7 @@ def export_generator(
     tmp_dir = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=model_dir)
     try:
         # mkdtemp makes the folder private (0700); a server running as another user must still read it.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_dir, 0o777 & ~umask)
+        os.chmod(tmp_dir, 0o755)
         archive.write_out(tmp_dir, verbose=False)
         if warmup_sizes:
             _write_warmup(
@@ -175,11 +178,11 @@ def export_generator(
             raise
     except BaseException:
         shutil.rmtree(tmp_dir, ignore_errors=True)
-        if created_model_dir:
+        for folder in created:
             try:
-                os.rmdir(model_dir)  # Only if still empty.
+                os.rmdir(folder)  # Only if still empty.
             except OSError:
-                pass
+                break
         raise
     return final_dir
 

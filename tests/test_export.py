@@ -75,6 +75,7 @@ def test_layout_is_what_tf_serving_loads(exported):
     assert os.path.isfile(os.path.join(path, export.WARMUP_FILE))
     # Nothing else is left beside the version: no temporary folder.
     assert os.listdir(model_dir) == ["1"]
+    assert os.stat(path).st_mode & 0o005 == 0o005  # A server running as another user can read it.
     metadata = json.load(open(os.path.join(path, export.METADATA_FILE)))
     assert metadata["latent_dim"] == LATENT and metadata["noise"] == "uniform"
     assert metadata["noise_scale"] == pytest.approx(np.sqrt(3.0))
@@ -315,8 +316,9 @@ def test_a_new_version_keeps_the_old_one_and_a_taken_version_is_refused(tmp_path
 def test_a_failed_export_leaves_no_folder(tmp_path, monkeypatch):
     def fail(path, *args):
         # Late in the export, TF Serving would see no new numbered folder: only the hidden temporary one.
-        assert os.path.isfile(os.path.join(os.path.dirname(os.path.dirname(path)), "saved_model.pb"))
-        assert [n for n in os.listdir(tmp_path / "gan") if not n.startswith(".")] == existing
+        version_dir = os.path.dirname(os.path.dirname(path))
+        assert os.path.isfile(os.path.join(version_dir, "saved_model.pb"))
+        assert [n for n in os.listdir(os.path.dirname(version_dir)) if not n.startswith(".")] == existing
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(export, "_write_warmup", fail)
@@ -324,6 +326,9 @@ def test_a_failed_export_leaves_no_folder(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="disk full"):
         export.export_generator(small_generator(), tmp_path, "gan")
     assert os.listdir(tmp_path) == []  # Not even the model folder it created.
+    with pytest.raises(RuntimeError, match="disk full"):
+        export.export_generator(small_generator(), tmp_path / "new" / "base", "gan")
+    assert os.listdir(tmp_path) == []  # Nor the base folders.
 
     with monkeypatch.context() as m:
         m.setattr(export, "_write_warmup", lambda *args: None)
