@@ -1,3 +1,26 @@
-"""Data for GANs: embedded toy distributions and (from the data module) TFDS image pipelines."""
+"""Data for GANs: embedded toy distributions and TFDS image pipelines (real images, offline IDX files)."""
 
 from keras_gan.data import toy
+from keras_gan.data.images import (
+    IMAGE_RANGES,
+    PAPER_SPLITS,
+    check_image_shape,
+    image_dataset,
+    image_shape,
+    load_arrays,
+    resolve_split,
+)
+from keras_gan.data.local_builder import LOCAL_DATASETS, prepare
+
+__all__ = [
+    "toy",
+    "image_dataset",
+    "load_arrays",
+    "prepare",
+    "image_shape",
+    "check_image_shape",
+    "resolve_split",
+    "PAPER_SPLITS",
+    "IMAGE_RANGES",
+    "LOCAL_DATASETS",
+]
