@@ -5,6 +5,7 @@ Keras's own `fit()` supplies the loop, XLA (`jit_compile`), `steps_per_execution
 progress bar.
 """
 
+import copy
 import math
 
 import keras
@@ -13,8 +14,9 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gan import losses as losses_lib
+from keras_gan import noise as noise_lib
 
-NOISE_PRIORS = ("uniform", "normal")
+NOISE_PRIORS = noise_lib.PRIORS
 # U[-sqrt(3), sqrt(3)] has unit variance: the paper's MNIST prior.
 _DEFAULT_NOISE_SCALE = {"uniform": math.sqrt(3.0), "normal": 1.0}
 _DISCRIMINATOR_LOSSES = {"minimax": losses_lib.minimax_discriminator_loss}
@@ -279,11 +281,14 @@ class GAN(keras.Model):
         self.g_loss_tracker.update_state(loss)
 
     def _noise(self, n, seed=None):
-        seed = self.seed_generator if seed is None else seed
-        shape = (n, self.latent_dim)
-        if self.noise == "uniform":
-            return keras.random.uniform(shape, -self.noise_scale, self.noise_scale, seed=seed)
-        return keras.random.normal(shape, stddev=self.noise_scale, seed=seed)
+        if seed is None:
+            seed = self.seed_generator.next()
+        elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+            seed = tf.constant([int(seed), 0], tf.int64)
+        else:
+            raise ValueError(f"seed must be None or an int, got {seed!r}.")
+        # keras_gan.noise, not keras.random: the same seed must give the same noise with jit_compile=True or False.
+        return noise_lib.sample_prior((n, self.latent_dim), seed, self.noise, self.noise_scale)
 
     # ----------------------------------------------------------------------------------------------------------
     # Using a trained GAN
@@ -388,6 +393,29 @@ class GAN(keras.Model):
                     + f" With arrays, the {x.shape[0]} examples must also leave a last batch divisible by {k}."
                 )
 
+    def _all_seed_generators(self):
+        generators = {}
+        for layer in self._flatten_layers(include_self=True, recursive=True):
+            for generator in getattr(layer, "_seed_generators", []):
+                generators.setdefault(id(generator), generator)
+        return list(generators.values())
+
+    def save_own_variables(self, store):
+        # Keras does not save SeedGenerator states (ours or the dropout layers'); a resumed run must continue the
+        # same noise and dropout streams, so they are saved with the weights.
+        super().save_own_variables(store)
+        for i, generator in enumerate(self._all_seed_generators()):
+            store[f"seed_generator_{i}"] = generator.state
+
+    def load_own_variables(self, store):
+        keys = set(store.keys())
+        generators = self._all_seed_generators()
+        if {f"seed_generator_{i}" for i in range(len(generators))} <= keys:
+            for i, generator in enumerate(generators):
+                generator.state.assign(store[f"seed_generator_{i}"])
+        for i, variable in enumerate(self._trainable_variables + self._non_trainable_variables):
+            variable.assign(store[f"{i}"])
+
     def get_config(self):
         return {
             "name": self.name,
@@ -403,7 +431,8 @@ class GAN(keras.Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        config = dict(config)
+        # Keras's deserializer consumes nested dicts in place; a deep copy leaves the caller's config intact.
+        config = copy.deepcopy(config)
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key], custom_objects=custom_objects)
         return cls(**config)

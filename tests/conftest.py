@@ -1,0 +1,36 @@
+"""Shared test helpers: small models so that every test states one property in a few lines."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import keras_gan  # noqa: E402
+
+
+def toy_gan(latent_dim=2, data_dim=2, d_steps=1, seed=0, hidden=(16, 16), compile=True, **compile_kwargs):
+    """A small MLP GAN on R^data_dim, compiled with Adam unless compile=False."""
+    gan = keras_gan.GAN(
+        keras_gan.networks.mlp_generator(latent_dim, data_dim, hidden_units=hidden, seed=seed),
+        keras_gan.networks.mlp_discriminator(data_dim, hidden_units=hidden, seed=seed + 100),
+        latent_dim=latent_dim,
+        d_steps=d_steps,
+        seed=seed,
+    )
+    if compile:
+        compile_kwargs.setdefault("d_optimizer", keras.optimizers.Adam(1e-3, beta_1=0.5))
+        compile_kwargs.setdefault("g_optimizer", keras.optimizers.Adam(1e-3, beta_1=0.5))
+        gan.compile(**compile_kwargs)
+    return gan
+
+
+def weights_of(model):
+    return [np.array(w) for w in model.weights]
+
+
+@pytest.fixture
+def make_toy_gan():
+    return toy_gan
