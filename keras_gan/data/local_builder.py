@@ -11,6 +11,7 @@ prepared TFDS files and never touch the IDX files again.
 """
 
 import contextlib
+import glob
 import logging
 import os
 import shutil
@@ -65,6 +66,16 @@ def _local_builder_cls(dataset_name, arrays, source):
     return LocalIdxBuilder
 
 
+def _holds_prepared_dataset(path):
+    # A finished TFDS dataset (name/version or name/config/version holding its
+    # dataset_info.json), e.g. one another process prepared meanwhile: never ours to delete.
+    for depth in range(4):
+        pattern = os.path.join(path, *["*"] * depth, "dataset_info.json")
+        if glob.glob(pattern):
+            return True
+    return False
+
+
 @contextlib.contextmanager
 def rollback(data_dir, name):
     """Removes whatever appears under `data_dir` for `name` if the block fails.
@@ -72,7 +83,8 @@ def rollback(data_dir, name):
     TFDS writes a dataset into a temporary folder and renames it when complete, but leaves
     the dataset and download folders it created (and partial downloads) behind on failure.
     We list the few folders TFDS writes to before the block and delete only entries that
-    are new, so a failed prepare leaves `data_dir` as it found it.
+    are new, and never a finished dataset (another process may have prepared one
+    meanwhile), so a failed prepare leaves `data_dir` as it found it.
 
     Args:
         data_dir: The TFDS data_dir root.
@@ -95,12 +107,14 @@ def rollback(data_dir, name):
             for entry in set(os.listdir(d)) - (before[d] or set()):
                 path = os.path.join(d, entry)
                 if os.path.isdir(path) and not os.path.islink(path):
-                    shutil.rmtree(path, ignore_errors=True)
+                    if not _holds_prepared_dataset(path):
+                        shutil.rmtree(path, ignore_errors=True)
                 else:
                     with contextlib.suppress(OSError):
                         os.remove(path)
-        if before[data_dir] is None:
-            shutil.rmtree(data_dir, ignore_errors=True)
+            if before[d] is None:
+                with contextlib.suppress(OSError):
+                    os.rmdir(d)  # Only if now empty.
         raise
 
 
@@ -170,7 +184,14 @@ def prepare(name, local_dir=None, data_dir=None, *, verify_checksums=True):
     cls = _local_builder_cls(name, arrays, local_dir)
     local = cls(data_dir=data_dir)
     root = data_dir_root(local)
-    with rollback(root, name):
-        local.download_and_prepare(
-            download_config=tfds.download.DownloadConfig(try_download_gcs=False))
+    try:
+        with rollback(root, name):
+            local.download_and_prepare(
+                download_config=tfds.download.DownloadConfig(try_download_gcs=False))
+    except Exception:
+        # Another process may have prepared the same dataset at the same time.
+        builder = tfds.builder(name, data_dir=data_dir)
+        if builder.is_prepared():
+            return builder
+        raise
     return tfds.builder(name, data_dir=data_dir)
