@@ -9,7 +9,10 @@ Example:
 
 __version__ = "0.1.0"
 
-from keras_gan import data, losses, metrics, networks
+from keras_gan import data, losses, metrics, networks, noise
 from keras_gan.gan import GAN
 
-__all__ = ["GAN", "data", "losses", "metrics", "networks", "__version__"]
+# After gan: export builds on it.
+from keras_gan import export, serving  # noqa: E402
+
+__all__ = ["GAN", "data", "export", "losses", "metrics", "networks", "noise", "serving", "__version__"]

@@ -18,7 +18,8 @@ Signatures (all usable without keras or keras_gan installed):
     sample_png        num_samples int32 [], seed int64 []      -> png_bytes string [num_samples] (PNG files)
 
 `sample` and `sample_png` draw z from the GAN's prior (uniform U[-s, s] or normal N(0, s^2)) with stateless
-random ops, so the same (num_samples, seed) always gives the same images; `num_samples` must lie in
+random ops (`keras_gan.noise`, the GAN's own sampler), so the same (num_samples, seed) always gives the images of
+`gan.generate(num_samples, seed=seed)`; `num_samples` must lie in
 [0, max_samples], else the call fails with InvalidArgument before anything is allocated. The `_bytes` suffix makes
 TF Serving's REST API return the PNG strings as {"b64": ...}.
 """
@@ -34,6 +35,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_gan import noise as noise_lib
 from keras_gan.gan import GAN
 
 __all__ = [
@@ -444,11 +446,10 @@ def _build_archive(generator, latent_dim, noise, noise_scale, image_shape, outpu
             ),
         ]
         with tf.control_dependencies(checks):
-            shape = tf.stack([tf.identity(num_samples), latent_dim])
-        key = tf.stack([seed, tf.constant(0x6B67, tf.int64)])  # The seed plus a fixed salt ("kg").
-        if noise == "uniform":
-            return tf.random.stateless_uniform(shape, key, minval=-noise_scale, maxval=noise_scale)
-        return tf.random.stateless_normal(shape, key, stddev=noise_scale)
+            count = tf.identity(num_samples)
+        # The GAN's own sampler (plain TF ops, traced into the graph): `sample(n, seed)` serves the images of
+        # `gan.generate(n, seed=seed)`.
+        return noise_lib.sample_prior((count, latent_dim), tf.stack([seed, tf.constant(0, tf.int64)]), noise, noise_scale)
 
     z_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="z")
     count_specs = (tf.TensorSpec([], tf.int32, name="num_samples"), tf.TensorSpec([], tf.int64, name="seed"))

@@ -399,3 +399,18 @@ def test_export_from_a_saved_keras_file(tmp_path):
     np.testing.assert_allclose(images, expected_images(gan.generator, z), atol=1e-6)
     with pytest.raises(ValueError, match="No model file"):
         export.export_from_file(str(tmp_path / "missing.keras"), tmp_path / "models")
+
+
+def test_sample_signature_serves_the_images_of_gan_generate(tmp_path):
+    # The served sampler draws the GAN's own noise: a client asking for (n, seed) sees gan.generate(n, seed=seed).
+    gan = keras_gan.GAN(
+        keras_gan.networks.paper_generator(latent_dim=8, hidden_units=(16,), output_shape=(4, 4, 1), seed=0),
+        keras_gan.networks.paper_discriminator(input_shape=(4, 4, 1), units=4, pieces=2, seed=0),
+        seed=0,
+    )
+    path = keras_gan.export.export_generator(gan, str(tmp_path), "gan", warmup=False)
+    served = tf.saved_model.load(path).signatures["sample"](
+        num_samples=tf.constant(5, tf.int32), seed=tf.constant(11, tf.int64)
+    )["images"].numpy()
+    expected = np.round(gan.generate(5, seed=11) * 255).astype("uint8")
+    np.testing.assert_allclose(served.astype(int), expected.astype(int), atol=1)
