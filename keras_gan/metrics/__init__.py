@@ -1,3 +1,54 @@
-"""Evaluation metrics that run offline."""
+"""Evaluation metrics that run offline: the paper's Parzen protocol, classifier-based metrics, mode coverage.
 
+Pure functions, one signature per family, computed in TensorFlow with bounded memory:
+
+    parzen_log_likelihood(samples, x, sigma, batch_size)      parzen_evaluation(samples, validation, test)
+    frechet_distance(real_features, fake_features)            precision_recall(real_features, fake_features, k=3)
+    density_coverage(real_features, fake_features, k=5)       classifier_score(probs)
+    class_histogram(probs)                                    mode_coverage(samples, modes, stddev)
+
+plus the package's cached classifier (`dataset_classifier`), `evaluate_generator` (writes eval/results.json and
+eval/results.md) and `EvaluationCallback` (the same figures during training).
+"""
+
+from keras_gan.metrics.callback import EvaluationCallback
+from keras_gan.metrics.classifier import (
+    Classifier,
+    classifier_fingerprint,
+    classifier_network,
+    dataset_classifier,
+    default_cache_dir,
+    load_or_train_classifier,
+    train_classifier,
+)
+from keras_gan.metrics.classifier_metrics import class_histogram, classifier_score, histogram_distance
+from keras_gan.metrics.evaluate import evaluate_generator, generate_samples, results_markdown
+from keras_gan.metrics.frechet import frechet_distance, gaussian_frechet_distance
 from keras_gan.metrics.mixture import mode_coverage
+from keras_gan.metrics.parzen import PAPER_SIGMAS, parzen_evaluation, parzen_log_likelihood
+from keras_gan.metrics.prdc import density_coverage, precision_recall
+
+__all__ = [
+    "PAPER_SIGMAS",
+    "Classifier",
+    "EvaluationCallback",
+    "class_histogram",
+    "classifier_fingerprint",
+    "classifier_network",
+    "classifier_score",
+    "dataset_classifier",
+    "default_cache_dir",
+    "density_coverage",
+    "evaluate_generator",
+    "frechet_distance",
+    "gaussian_frechet_distance",
+    "generate_samples",
+    "histogram_distance",
+    "load_or_train_classifier",
+    "mode_coverage",
+    "parzen_evaluation",
+    "parzen_log_likelihood",
+    "precision_recall",
+    "results_markdown",
+    "train_classifier",
+]
