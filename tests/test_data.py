@@ -215,11 +215,14 @@ def test_pixels_scaled_to_generator_range(prepared, image_range, low, high):
     np.testing.assert_allclose(batch[249], low + (high - low) * 249 / 255, atol=1e-6)
 
 
-def test_flatten_for_mlp_networks(prepared):
+@pytest.mark.parametrize("cache", [True, False])
+def test_flatten_for_mlp_networks(prepared, cache):
     data_dir, _ = prepared
     ds = keras_gan.data.image_dataset("mnist", "train[:100%]", flatten=True, batch_size=50,
+                                      shuffle=False, cache=cache, deterministic=True,
                                       data_dir=data_dir)
     assert ds.element_spec.shape == (50, 784)
+    np.testing.assert_allclose(next(iter(ds))[1].numpy(), 1 / 255)  # Image 1, all 784 pixels.
 
 
 def test_no_shuffle_keeps_file_order(prepared):
@@ -287,6 +290,7 @@ def test_gan_trains_on_the_pipeline(prepared):
     ({"image_range": "relu"}, "image_range"),
     ({"split": ""}, "split"),
     ({"seed": "x"}, "seed"),
+    ({"split": "trian"}, "trian"),
 ])
 def test_bad_arguments(prepared, kwargs, message):
     data_dir, _ = prepared

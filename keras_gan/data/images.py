@@ -291,7 +291,8 @@ def load_arrays(name, split="train", *, data_dir=None, local_dir=None):
         data_dir: TFDS data_dir; defaults to TFDS's (`~/tensorflow_datasets`).
         local_dir: Folder of MNIST-style IDX files to build `name` from (MNIST,
             Fashion-MNIST). Defaults to `/usr/share/datasets/fashion-mnist` for
-            Fashion-MNIST where that exists.
+            Fashion-MNIST where that exists. Read only while `name` is not yet prepared in
+            `data_dir`; afterwards TFDS's prepared files are used.
 
     Returns:
         `(images, labels)`: float32 `[N, H, W, C]` in [0, 1] and int64 `[N]`.
@@ -311,13 +312,15 @@ def load_arrays(name, split="train", *, data_dir=None, local_dir=None):
     return images.astype(np.float32) * scale, labels.astype(np.int64)
 
 
-def _scale_fn(dtype, image_range, flatten):
+def _scale_fn(dtype, shape, image_range, flatten):
     low, high = IMAGE_RANGES[image_range]
     scale = (high - low) / float(np.iinfo(dtype.as_numpy_dtype).max)
+    size = int(np.prod(shape))
 
     def fn(batch):
         x = tf.cast(batch, tf.float32) * scale + low
-        return tf.reshape(x, [tf.shape(x)[0], -1]) if flatten else x
+        # Keep the static batch size (drop_remainder) in the element spec.
+        return tf.reshape(x, [x.shape[0] or -1, size]) if flatten else x
 
     return fn
 
@@ -346,7 +349,7 @@ def _in_memory_batches(images, batch_size, shuffle, seed, scale):
         indices = epoch_seeds.flat_map(epoch)
     else:
         indices = tf.data.Dataset.range(steps).map(
-            lambda i: tf.range(i * batch_size, (i + 1) * batch_size, dtype=tf.int64))
+            lambda i: i * batch_size + tf.range(batch_size, dtype=tf.int64))
     indices = indices.apply(tf.data.experimental.assert_cardinality(steps))
     # Order-preserving: the order is the seeded permutation, whatever `deterministic` says.
     return indices.map(lambda i: scale(tf.gather(images, i)), num_parallel_calls=tf.data.AUTOTUNE,
@@ -390,7 +393,8 @@ def image_dataset(name, split="train", *, batch_size=100, d_steps=1, image_range
         local_dir: Folder of MNIST-style IDX files to build `name` from (MNIST,
             Fashion-MNIST). Defaults to `/usr/share/datasets/fashion-mnist` for
             Fashion-MNIST where that exists, so `image_dataset("fashion_mnist")` works
-            offline.
+            offline. Read only while `name` is not yet prepared in
+            `data_dir`; afterwards TFDS's prepared files are used.
 
     Returns:
         A `tf.data.Dataset` of float32 tensors `[d_steps*batch_size, ...]`.
@@ -427,7 +431,7 @@ def image_dataset(name, split="train", *, batch_size=100, d_steps=1, image_range
         num_examples = None  # Unknown until read (mocked data has no split metadata).
     dtype = tf.as_dtype(feature.np_dtype)
     example_bytes = int(np.prod(shape)) * dtype.size
-    scale = _scale_fn(dtype, image_range, flatten)
+    scale = _scale_fn(dtype, shape, image_range, flatten)
 
     fits_in_memory = num_examples is None or num_examples * example_bytes <= _IN_MEMORY_MAX_BYTES
     if cache and fits_in_memory:
