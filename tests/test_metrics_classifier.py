@@ -12,6 +12,7 @@ import time
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import keras_gan
 from keras_gan import metrics
@@ -310,16 +311,37 @@ def test_evaluate_generator_on_a_mixture(tmp_path):
 # ------------------------------------------------------------------------------------------------------------------
 
 
-def test_callback_logs_mixture_metrics_every_n_epochs(make_toy_gan):
+def test_callback_logs_mixture_metrics_every_n_epochs(make_toy_gan, tmp_path):
     toy = keras_gan.data.toy
     gan = make_toy_gan()
-    callback = metrics.EvaluationCallback(modes=toy.ring_modes(), stddev=toy.RING_STDDEV, every_n_epochs=2,
-                                          num_samples=500)
+    callback = metrics.EvaluationCallback.from_dataset("ring", every_n_epochs=2, num_samples=500)
+    board = keras.callbacks.TensorBoard(str(tmp_path / "tb"))
     history = gan.fit(toy.ring_dataset(batch_size=100, num_examples=1000), epochs=4, verbose=0,
-                      callbacks=[callback])
+                      callbacks=[callback, board])
     assert len(history.history["eval_modes_covered"]) == 2  # After epochs 2 and 4.
     assert sorted(callback.history) == [2, 4]
+    assert history.history["eval_modes_covered"] == [callback.history[e]["modes_covered"] for e in (2, 4)]
     assert 0.0 <= history.history["eval_high_quality_share"][-1] <= 1.0
+    # TensorBoard, placed after the callback, wrote the figures too.
+    tags = {
+        value.tag
+        for path in (tmp_path / "tb" / "train").glob("events.out.tfevents.*")
+        for event in tf.compat.v1.train.summary_iterator(str(path))
+        for value in event.summary.value
+    }
+    assert {"epoch_eval_modes_covered", "epoch_eval_high_quality_share"} <= tags
+
+
+def test_callback_fill_value_keeps_one_entry_per_epoch(make_toy_gan, tmp_path):
+    gan = make_toy_gan()
+    callback = metrics.EvaluationCallback.from_dataset("grid", every_n_epochs=2, num_samples=200,
+                                                       fill_value=float("nan"))
+    csv_path = tmp_path / "log.csv"
+    history = gan.fit(keras_gan.data.toy.grid_dataset(batch_size=100, num_examples=500), epochs=2, verbose=0,
+                      callbacks=[callback, keras.callbacks.CSVLogger(str(csv_path))])
+    covered = history.history["eval_modes_covered"]
+    assert len(covered) == 2 and np.isnan(covered[0]) and covered[1] >= 0
+    assert "eval_modes_covered" in csv_path.read_text().splitlines()[0]
 
 
 def test_callback_logs_image_metrics(small_classifier, fashion_test):

@@ -14,10 +14,12 @@ __all__ = ["EvaluationCallback"]
 class EvaluationCallback(keras.callbacks.Callback):
     """Evaluates the GAN's generator every `every_n_epochs` epochs and adds the figures to the epoch's logs.
 
-    The figures go into the `logs` dict under `prefix` + name, so `History`, the progress bar, `CSVLogger` and
-    `TensorBoard` record them; like Keras's `validation_freq`, they appear only on evaluation epochs. Put this
-    callback before `TensorBoard` / `CSVLogger` in the callbacks list (Keras calls callbacks in order; `History`
-    and the progress bar always come last). Every evaluation uses the same noise (`seed`), so figures move only
+    The figures go into the `logs` dict under `prefix` + name, so `History`, the progress bar, `TensorBoard` and
+    `CSVLogger` record them. Put this callback before `TensorBoard` / `CSVLogger` in the callbacks list (Keras
+    calls callbacks in order; `History` and the progress bar always come last). Like Keras's `validation_freq`,
+    the figures appear only on evaluation epochs, so `History` lists hold one entry per evaluation; `CSVLogger`
+    fixes its columns at the first epoch, so with `every_n_epochs` > 1 pass `fill_value=float("nan")` to log a
+    placeholder on the other epochs. Every evaluation uses the same noise (`seed`), so figures move only
     because the generator does.
 
     Two modes:
@@ -39,6 +41,8 @@ class EvaluationCallback(keras.callbacks.Callback):
         image_range: "sigmoid" (generator outputs in [0, 1]) or "tanh" ([-1, 1], mapped to [0, 1]).
         seed: Int, the noise seed used at every evaluation.
         prefix: Str prepended to every logged name.
+        fill_value: Optional value logged under every name on epochs without an evaluation (e.g. NaN, which keeps
+            `History` lists one entry per epoch); None logs nothing on those epochs.
 
     Raises:
         ValueError: if neither mode (or both) is configured, or an argument is out of range.
@@ -63,6 +67,7 @@ class EvaluationCallback(keras.callbacks.Callback):
         image_range="sigmoid",
         seed=0,
         prefix="eval_",
+        fill_value=None,
     ):
         super().__init__()
         for name, value in (("every_n_epochs", every_n_epochs), ("num_samples", num_samples)):
@@ -91,6 +96,13 @@ class EvaluationCallback(keras.callbacks.Callback):
         self.image_range = image_range
         self.seed = seed
         self.prefix = prefix
+        self.fill_value = fill_value
+        self._names = (
+            ("modes_covered", "high_quality_share")
+            if mixture_mode
+            else ("classifier_score", "frechet_distance", "precision", "recall", "density", "coverage",
+                  "class_histogram_tv")
+        )
         # {epoch (1-based): {name: value}} of every evaluation, also when logs are not kept.
         self.history = {}
         self._real_features = None
@@ -100,6 +112,38 @@ class EvaluationCallback(keras.callbacks.Callback):
             if len(real_images) <= 5:
                 raise ValueError(f"real_images must hold more than 5 images, got {len(real_images)}.")
             self._real_images = real_images
+
+    @classmethod
+    def from_dataset(cls, dataset, *, cache_dir=None, data_dir=None, local_dir=None, **kwargs):
+        """Builds the callback for a named dataset: "ring" / "grid", or an image dataset (cached classifier).
+
+        Args:
+            dataset: Str, "ring", "grid", or a name `keras_gan.data.load_arrays` knows (e.g. "fashion_mnist"); for
+                images the real side is the test split and the classifier is `dataset_classifier(dataset)`
+                (trained on first use, a few minutes on 2 CPU cores, then cached).
+            cache_dir: Optional classifier cache folder (see `default_cache_dir`).
+            data_dir: Optional TFDS data folder.
+            local_dir: Optional folder of IDX files.
+            **kwargs: Passed to `EvaluationCallback` (`every_n_epochs`, `num_samples`, `image_range`, ...).
+
+        Returns:
+            An `EvaluationCallback`.
+
+        Example:
+            >>> callback = EvaluationCallback.from_dataset("ring", every_n_epochs=10)
+        """
+        if dataset in ("ring", "grid"):
+            from keras_gan.data import toy
+
+            if dataset == "ring":
+                return cls(modes=toy.ring_modes(), stddev=toy.RING_STDDEV, **kwargs)
+            return cls(modes=toy.grid_modes(), stddev=toy.GRID_STDDEV, **kwargs)
+        from keras_gan import data
+        from keras_gan.metrics.classifier import dataset_classifier
+
+        classifier = dataset_classifier(dataset, cache_dir=cache_dir, data_dir=data_dir, local_dir=local_dir)
+        test_images, _ = data.load_arrays(dataset, "test", data_dir=data_dir, local_dir=local_dir)
+        return cls(classifier, test_images, **kwargs)
 
     def _samples(self):
         model = self.model
@@ -133,6 +177,8 @@ class EvaluationCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs:
+            if self.fill_value is not None and logs is not None:
+                logs.update({self.prefix + name: self.fill_value for name in self._names})
             return
         metrics = self.evaluate()
         self.history[epoch + 1] = metrics

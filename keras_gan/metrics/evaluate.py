@@ -269,7 +269,13 @@ def results_markdown(results):
             "- Real-data reference: real train images scored exactly as the samples are (a memorising model's "
             "figures)."
         )
-    lines.append(f"- Seconds: {results['seconds']:.1f}")
+    timing = f"- Seconds: {results['seconds']:.1f} in all"
+    if "model_seconds" in results:
+        timing += f"; model row {results['model_seconds']:.1f}"
+    if results.get("reference_seconds") is not None:
+        cached = " (cached)" if results.get("reference_from_cache") else ""
+        timing += f"; reference row {results['reference_seconds']:.1f}{cached}"
+    lines.append(timing)
     lines += ["", "| Metric | Better | Model | Real data (train vs test) |", "| --- | --- | --- | --- |"]
     for key, label, better in _MIXTURE_METRICS if mixture else _IMAGE_METRICS:
         if key not in model:
@@ -349,7 +355,9 @@ def evaluate_generator(
     Returns:
         A dict: `dataset`, `source`, `num_samples`, `seed`, `seconds`, `model` (metric name -> value),
         `reference` (same keys, or None), and for image datasets `image_range`, `classifier` (fingerprint, test
-        accuracy, whether it came from the cache) and `real_test_class_histogram`; plus `files` when written.
+        accuracy, whether it came from the cache), `real_test_class_histogram` (the classifier's predicted
+        classes of the test images), `model_seconds`, `reference_seconds` and `reference_from_cache`; plus `files`
+        (the written paths) when `workdir` is given.
 
     Raises:
         ValueError: if the samples do not fit the dataset, pixels lie outside the accepted ranges, a size is not a
@@ -439,21 +447,27 @@ def _evaluate_images(
             "from_cache": classifier.from_cache,
         },
         "real_test_class_histogram": real_counts.tolist(),
-        "model": _image_row(samples, parzen_data, classifier, real_features, real_counts, batch_size),
         "reference": None,
     }
+    tic = time.perf_counter()
+    out["model"] = _image_row(samples, parzen_data, classifier, real_features, real_counts, batch_size)
+    out["model_seconds"] = round(time.perf_counter() - tic, 2)
     if reference:
+        tic = time.perf_counter()
         reference_images = train_images[:num_samples]
         key = _fingerprint(
             dataset, _REFERENCE_VERSION, classifier.fingerprint, bool(parzen), int(num_samples),
             reference_images, test_images, None if parzen_data is None else parzen_data[0][:1000],
         )
         path = pathlib.Path(cache_dir or classifier_lib.default_cache_dir()) / "references"
-        path = path / f"{dataset}-{key[:16]}.json"
+        safe_name = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(dataset))
+        path = path / f"{safe_name}-{key[:16]}.json"
         row = _load_cached(path, key) if classifier.fingerprint else None
+        out["reference_from_cache"] = row is not None
         if row is None:
             row = _image_row(reference_images, parzen_data, classifier, real_features, real_counts, batch_size)
             if classifier.fingerprint:
                 _write_atomic_text(path, json.dumps({"key": key, "row": row}))
         out["reference"] = row
+        out["reference_seconds"] = round(time.perf_counter() - tic, 2)
     return out
