@@ -595,16 +595,17 @@ class Figure1Plot(keras.callbacks.Callback):
         top.set_ylim(0, 1.55)
         top.set_title(f"Epoch {epoch}")
         top.legend(loc="upper left", fontsize=8, frameon=False)
-        # The z → x mapping: z on a line below, x = G(z) on the axis above.
-        s = gan.noise_scale
-        grid_z = np.linspace(-s, s, 25, dtype=np.float32)[:, None] if gan.noise == "uniform" else (
-            np.linspace(-2 * s, 2 * s, 25, dtype=np.float32)[:, None]
-        )
-        grid_x = keras.ops.convert_to_numpy(gan.generator(grid_z, training=False)).reshape(-1)
-        z_pos = low + (grid_z.reshape(-1) - grid_z.min()) / (grid_z.max() - grid_z.min()) * (high - low)
-        for zp, xp in zip(z_pos, grid_x):
-            bottom.plot([zp, xp], [0, 1], color="0.4", lw=0.6)
-        bottom.set_yticks([0, 1], ["z", "x"])
+        # The z → x mapping (1-D z only): z on a line below, x = G(z) on the axis above, as in the paper.
+        if gan.latent_dim == 1:
+            s = gan.noise_scale if gan.noise == "uniform" else 2 * gan.noise_scale
+            grid_z = np.linspace(-s, s, 25, dtype=np.float32)[:, None]
+            grid_x = keras.ops.convert_to_numpy(gan.generator(grid_z, training=False)).reshape(-1)
+            z_pos = low + (grid_z.reshape(-1) + s) / (2 * s) * (high - low)
+            for zp, xp in zip(z_pos, grid_x):
+                bottom.plot([zp, xp], [0, 1], color="0.4", lw=0.6)
+            bottom.set_yticks([0, 1], ["z", "x"])
+        else:
+            bottom.set_axis_off()
         bottom.set_xlim(low, high)
         fig.tight_layout()
         buffer = io.BytesIO()

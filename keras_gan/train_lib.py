@@ -186,7 +186,13 @@ def _optimizer(config, initial_learning_rate, name):
     return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=config.beta_1, name=name)
 
 
-def build_gan(config, example_shape, examples=None):
+def _steps_per_execution(config, steps):
+    # Keras runs whole executions even across an epoch's end, so an execution that straddled two epochs would
+    # put epoch e's last steps after its checkpoint. Use the largest divisor of the epoch's steps allowed.
+    return max(d for d in range(1, min(config.steps_per_execution, steps) + 1) if steps % d == 0)
+
+
+def build_gan(config, example_shape, examples=None, steps_per_epoch=None):
     """Builds and compiles the GAN of `config`, with both optimizers built (ready to restore a checkpoint).
 
     Args:
@@ -194,6 +200,8 @@ def build_gan(config, example_shape, examples=None):
         example_shape: (H, W, C) of the images or (d,) of toy points.
         examples: Training examples, used by the "paper" architecture to set G's output bias from the data
             marginals (`config.output_bias_from_data`); None leaves it at zero (e.g. before restoring weights).
+        steps_per_epoch: Optional int; `config.steps_per_execution` is lowered to a divisor of it, so that
+            executions never straddle an epoch's end (where checkpoints are taken).
 
     Returns:
         A compiled `keras_gan.GAN`.
@@ -226,7 +234,9 @@ def build_gan(config, example_shape, examples=None):
         g_optimizer=_optimizer(config, config.g_learning_rate, "g_optimizer"),
         generator_loss=config.generator_loss,
         jit_compile=config.jit_compile,
-        steps_per_execution=config.steps_per_execution,
+        steps_per_execution=(
+            _steps_per_execution(config, steps_per_epoch) if steps_per_epoch else config.steps_per_execution
+        ),
     )
     # Create the optimizer slots now, so a checkpoint can be restored before the first step.
     gan.d_optimizer.build(gan.discriminator.trainable_variables)
@@ -434,7 +444,7 @@ def train_and_evaluate(config, workdir):
 
     keras.utils.set_random_seed(config.seed)
     examples, example_shape = load_examples(config)
-    gan = build_gan(config, example_shape, examples)
+    gan = build_gan(config, example_shape, examples, steps_per_epoch(len(examples), config))
 
     initial_epoch = 0
     if checkpoints:
