@@ -7,7 +7,8 @@ counts, SHA-256 of the decompressed files) and then let TFDS write the dataset w
 builder that subclasses the official one and only replaces where the examples come from.
 The result lands exactly where `tfds.load(name, data_dir=...)` looks for it (same name,
 version, features and file format), so later loads, with or without keras_gan, read the
-prepared TFDS files and never touch the IDX files again.
+prepared TFDS files and never touch the IDX files again. Its dataset_info.json names this
+module as the builder's, so where the data came from stays visible.
 """
 
 import contextlib
@@ -135,6 +136,10 @@ def prepare(name, local_dir=None, data_dir=None, *, verify_checksums=True):
     finds it. Does nothing if the dataset is already prepared there. Preparing Fashion-MNIST
     (70,000 images) takes about half a minute.
 
+    The examples keep the files' order (TFDS's `disable_shuffling`), so the paper's
+    `train[0:50000]` / `train[50000:60000]` are exactly the files' first 50,000 and last
+    10,000 images. (A dataset TFDS downloads itself is stored in TFDS's own hashed order.)
+
     Args:
         name: `"mnist"` or `"fashion_mnist"`.
         local_dir: Folder with `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,
@@ -158,34 +163,35 @@ def prepare(name, local_dir=None, data_dir=None, *, verify_checksums=True):
         >>> builder.info.splits["train"].num_examples  # doctest: +SKIP
         60000
     """
-    if name not in LOCAL_DATASETS:
+    builder = tfds.builder(name, data_dir=data_dir)
+    if builder.name not in LOCAL_DATASETS:
         raise ValueError(
             f"Only {list(LOCAL_DATASETS)} can be built from local IDX files, got {name!r}."
         )
-    builder = tfds.builder(name, data_dir=data_dir)
     if builder.is_prepared():
         return builder
-    local_dir = local_dir or default_local_dir(name)
+    local_dir = local_dir or default_local_dir(builder.name)
     if local_dir is None:
         raise ValueError(
             f"No local IDX files for {name!r}: pass local_dir=<folder with the four IDX files>"
-            + (" or `apt-get install dataset-fashion-mnist`" if name == "fashion_mnist" else "")
+            + (" or `apt-get install dataset-fashion-mnist`" if builder.name == "fashion_mnist"
+               else "")
             + "."
         )
     # Verify everything before writing anything.
     shape = builder.info.features["image"].shape
     num_classes = builder.info.features["label"].num_classes
     arrays = {
-        split: idx.read_split(local_dir, split, name=name, image_shape=shape[:2],
+        split: idx.read_split(local_dir, split, name=builder.name, image_shape=shape[:2],
                               num_classes=num_classes, verify_checksums=verify_checksums)
         for split in ("train", "test")
     }
     logging.info("Preparing %s from %s into %s", name, local_dir, data_dir_root(builder))
-    cls = _local_builder_cls(name, arrays, local_dir)
+    cls = _local_builder_cls(builder.name, arrays, local_dir)
     local = cls(data_dir=data_dir)
     root = data_dir_root(local)
     try:
-        with rollback(root, name):
+        with rollback(root, builder.name):
             local.download_and_prepare(
                 download_config=tfds.download.DownloadConfig(try_download_gcs=False))
     except Exception:
