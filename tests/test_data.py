@@ -337,6 +337,16 @@ def test_any_tfds_dataset_through_mock_data():
     assert x.shape == (250, 32, 32, 3) and 0 <= x.min() and x.max() <= 1 and y.shape == (250,)
 
 
+def test_mock_data_needs_no_local_files(monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("read local files under mock_data")
+
+    monkeypatch.setattr(idx, "read_split", fail)
+    with tfds.testing.mock_data(num_examples=100):
+        ds = keras_gan.data.image_dataset("fashion_mnist", "train", flatten=True)
+        assert len(batches(ds)) == 1 and ds.element_spec.shape == (100, 784)
+
+
 def _reachable(host, port=443):
     try:
         socket.create_connection((host, port), timeout=3).close()

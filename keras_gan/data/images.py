@@ -53,8 +53,7 @@ _IN_MEMORY_MAX_BYTES = 1 << 30
 # Seconds to wait for a dataset host before declaring the machine offline.
 _PROBE_TIMEOUT_S = 5.0
 
-# `tfds.testing.mock_data` replaces this method; then nothing real downloads, and the
-# reachability check must not run either.
+# `tfds.testing.mock_data` replaces this method; then nothing is read, prepared or downloaded.
 _REAL_DOWNLOAD_AND_PREPARE = vars(tfds.core.DatasetBuilder)["download_and_prepare"]
 
 
@@ -239,17 +238,21 @@ def _check_online(builder):
             )
 
 
+def _tfds_is_mocked():
+    # Inside `tfds.testing.mock_data`, as_dataset makes up examples and nothing is prepared.
+    return vars(tfds.core.DatasetBuilder)["download_and_prepare"] is not _REAL_DOWNLOAD_AND_PREPARE
+
+
 def _prepared_builder(name, data_dir, local_dir):
     """A prepared builder for `name`: already there, built from local files, or downloaded."""
     builder = _builder(name, data_dir)
     _fixed_image_shape(builder)  # Fail on non-image data before downloading anything.
-    if builder.is_prepared():
+    if builder.is_prepared() or _tfds_is_mocked():
         return builder
     local_dir = local_dir or local_builder.default_local_dir(builder.name)
     if local_dir is not None:
         return local_builder.prepare(name, local_dir, data_dir)
-    if vars(tfds.core.DatasetBuilder)["download_and_prepare"] is _REAL_DOWNLOAD_AND_PREPARE:
-        _check_online(builder)
+    _check_online(builder)
     with local_builder.rollback(local_builder.data_dir_root(builder), builder.name):
         builder.download_and_prepare()
     return builder
