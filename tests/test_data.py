@@ -89,6 +89,12 @@ def test_idx_round_trip_gzip_and_plain(tmp_path):
     np.testing.assert_array_equal(b, x)
 
 
+def test_png_encoding_is_lossless():
+    x = np.random.default_rng(0).integers(0, 256, (20, 28, 28), dtype=np.uint8)
+    decoded = [tf.io.decode_png(png).numpy()[..., 0] for png in local_builder.encode_png(x)]
+    np.testing.assert_array_equal(np.stack(decoded), x)
+
+
 @pytest.mark.parametrize("damage, message", [
     ("truncate_gzip", "not a valid gzip file"),
     ("truncate_plain", "truncated"),

@@ -16,7 +16,10 @@ import glob
 import logging
 import os
 import shutil
+import struct
+import zlib
 
+import numpy as np
 import tensorflow_datasets as tfds
 
 from keras_gan.data import idx
@@ -34,6 +37,41 @@ def default_local_dir(name):
     """Returns the packaged IDX folder for `name` if it exists here, else None."""
     path = DEFAULT_LOCAL_DIRS.get(name)
     return path if path and os.path.isdir(path) else None
+
+
+def _png_chunk(kind, data):
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+
+def encode_png(images):
+    """Encodes uint8 grayscale images [N, H, W] as PNG files (bytes), quickly.
+
+    TFDS would encode each array with a TF op call (about 1 ms each, two thirds of the time
+    to prepare Fashion-MNIST); a plain zlib stream per image (filter type 0 on every row)
+    is a valid 8-bit grayscale PNG and takes a few tens of microseconds. TFDS stores the
+    bytes as they are and decodes them with `tf.io.decode_png` when reading.
+
+    Args:
+        images: uint8 array [N, H, W].
+
+    Returns:
+        A list of N `bytes`, each a PNG file.
+
+    Example:
+        >>> png = encode_png(np.zeros((1, 28, 28), np.uint8))[0]
+        >>> png[:8]
+        b'\\x89PNG\\r\\n\\x1a\\n'
+    """
+    n, height, width = images.shape
+    header = b"\x89PNG\r\n\x1a\n" + _png_chunk(
+        b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+    end = _png_chunk(b"IEND", b"")
+    # Each scanline starts with its filter type byte: 0 (none).
+    rows = np.zeros((n, height, width + 1), np.uint8)
+    rows[:, :, 1:] = images
+    return [header + _png_chunk(b"IDAT", zlib.compress(rows[i].tobytes())) + end
+            for i in range(n)]
 
 
 def _local_builder_cls(dataset_name, arrays, source):
@@ -60,8 +98,8 @@ def _local_builder_cls(dataset_name, arrays, source):
 
         def _generate_examples(self, split):
             images, labels = arrays[split]
-            for i in range(len(images)):
-                yield i, {"image": images[i][..., None], "label": int(labels[i])}
+            for i, png in enumerate(encode_png(images)):
+                yield i, {"image": png, "label": int(labels[i])}
 
     LocalIdxBuilder.__doc__ = f"{dataset_name} built from the local IDX files in {source}."
     return LocalIdxBuilder
