@@ -14,6 +14,7 @@ Example:
   keras-gan train --config=dcgan_fashion_mnist --workdir=runs/dcgan --epochs=1
 """
 
+import dataclasses
 import json
 import os
 import sys
@@ -41,7 +42,9 @@ flags.DEFINE_enum(
     "generator_loss", None, ["non_saturating", "minimax"],
     "non_saturating: G ascends log D(G(z)) (the paper's practice); minimax: G descends log(1 - D(G(z))).")
 flags.DEFINE_integer("latent_dim", None, "Size of the noise vector z (paper: 100).")
-flags.DEFINE_float("learning_rate", None, "Initial learning rate of both players (sets the two flags below).")
+flags.DEFINE_float(
+    "learning_rate", None,
+    "Initial learning rate of both players; --d_learning_rate / --g_learning_rate override it per player.")
 flags.DEFINE_float("d_learning_rate", None, "Initial learning rate of the discriminator (paper: 0.1).")
 flags.DEFINE_float("g_learning_rate", None, "Initial learning rate of the generator (paper: 0.1).")
 flags.DEFINE_boolean("jit_compile", None, "Compile the train step with XLA (--nojit_compile: plain tf.function).")
@@ -58,7 +61,8 @@ flags.DEFINE_string("data_dir", None, "TFDS data folder (default ~/tensorflow_da
 flags.DEFINE_integer("verbose", None, "0 silent, 1 progress bar (default), 2 one line per epoch.")
 flags.DEFINE_boolean(
     "deterministic", False,
-    "Call tf.config.experimental.enable_op_determinism(): bit-identical reruns and resumes, somewhat slower.")
+    "Bit-identical reruns and resumes: tf.config.experimental.enable_op_determinism(), one CPU thread, and no "
+    "XLA (Keras turns jit_compile off under op determinism). Slower; for tests and debugging.")
 # ---- sample / evaluate / export --------------------------------------------------------------------------------
 flags.DEFINE_integer("num_samples", None, "sample: samples in the grid (default 64). evaluate: default 10000.")
 flags.DEFINE_string(
@@ -108,8 +112,6 @@ def config_from_flags():
             )
         with open(saved) as f:
             base = configs.Config.from_dict(json.load(f))
-        import dataclasses
-
         try:
             return configs.validate(dataclasses.replace(base, **{k: v for k, v in overrides.items() if v is not None}))
         except ValueError as e:
@@ -124,6 +126,9 @@ def _train():
     from keras_gan import train_lib
 
     config = config_from_flags()
+    if FLAGS.deterministic and config.jit_compile:
+        # Keras turns XLA off under op determinism anyway (with a warning); say so in the config instead.
+        config = dataclasses.replace(config, jit_compile=False)
     try:
         train_lib.check_workdir(config, FLAGS.workdir)
     except train_lib.WorkdirError as e:
@@ -210,6 +215,11 @@ def main(argv):
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
+        # One thread per op and between ops: oneDNN (TF's CPU kernels) only promises the same result for the same
+        # thread count, and whether a kernel gets the pool or runs inline can change from run to run on a busy
+        # machine. Must run before TensorFlow executes its first op.
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
     try:
         {"train": _train, "sample": _sample, "evaluate": _evaluate, "export": _export}[command]()
     except CommandError as e:
@@ -228,6 +238,10 @@ def run():
     # absl prints the __main__ module's docstring for --help; the console-script shim has none.
     if main_module is not None and not getattr(main_module, "__doc__", None):
         main_module.__doc__ = __doc__
+    # --helpshort lists the flags of the program being run (sys.argv[0]: the console-script shim or
+    # keras_gan/__main__.py); make this module's flags theirs.
+    for flag in FLAGS.get_key_flags_for_module(__name__):
+        FLAGS.register_key_flag_for_module(sys.argv[0], flag)
     app.run(main)
 
 

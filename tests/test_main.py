@@ -169,7 +169,8 @@ def test_export_writes_a_tf_serving_version(run_cli, tmp_path, monkeypatch):
     monkeypatch.setattr(keras_gan.data, "load_arrays", lambda *a, **k: (
         np.random.default_rng(0).random((128, 28, 28, 1)).astype("float32"), np.zeros(128, "int64")))
     config = dataclasses.replace(
-        configs.get_config("dcgan_fashion_mnist"), epochs=1, base_filters=2, verbose=0, num_grid_samples=4)
+        configs.get_config("dcgan_fashion_mnist"), epochs=1, base_filters=2, verbose=0, num_grid_samples=4,
+        jit_compile=False)
     workdir = str(tmp_path / "dcgan")
     train_lib.train_and_evaluate(config, workdir)
     code, out, err = run_cli("export", f"--workdir={workdir}", f"--export_dir={tmp_path}/serving", "--nojit_compile")
@@ -180,10 +181,13 @@ def test_export_writes_a_tf_serving_version(run_cli, tmp_path, monkeypatch):
     assert list(images.values())[0].shape == (2, 28, 28, 1)
 
 
-def test_evaluate_writes_results_for_the_ring(ring_workdir, run_cli):
-    pytest.importorskip("keras_gan.metrics.evaluate")
+def test_evaluate_passes_the_workdirs_gan_and_data_to_the_metrics(ring_workdir, run_cli, monkeypatch):
+    evaluate = pytest.importorskip("keras_gan.metrics.evaluate")
     workdir, _ = ring_workdir
-    code, _, err = run_cli("evaluate", f"--workdir={workdir}", "--num_samples=500")
+    calls = []
+    monkeypatch.setattr(evaluate, "evaluate_generator", lambda *args, **kwargs: calls.append((args, kwargs)))
+    code, _, err = run_cli("evaluate", f"--workdir={workdir}", "--num_samples=500", "--seed=4", "--noparzen")
     assert code == 0, err
-    results = json.load(open(os.path.join(workdir, "eval", "results.json")))
-    assert results["dataset"] == "ring" and "modes_covered" in json.dumps(results)
+    ((gan, dataset, num_samples, out_dir), kwargs), = calls
+    assert isinstance(gan, keras_gan.GAN) and dataset == "ring" and num_samples == 500 and out_dir == workdir
+    assert kwargs["seed"] == 4 and kwargs["parzen"] is False

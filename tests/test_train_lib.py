@@ -160,7 +160,7 @@ def small_images(monkeypatch):
 def test_dcgan_config_trains_on_images_and_writes_an_image_grid(small_images, tmp_path):
     config = dataclasses.replace(
         configs.get_config("dcgan_fashion_mnist"), epochs=1, base_filters=4, verbose=0, num_grid_samples=16,
-        local_dir="/somewhere",
+        local_dir="/somewhere", jit_compile=False,
     )
     train_lib.train_and_evaluate(config, str(tmp_path))
     assert small_images == [("fashion_mnist", "train", "/somewhere")]

@@ -1,4 +1,4 @@
-"""The paper's Figure 1 setting: 1-D Gaussian data N(4, 0.5²), 1-D uniform noise z, small MLPs."""
+"""The paper's Figure 1 setting: 1-D Gaussian data N(0, 0.5²), 1-D uniform noise z, small MLPs."""
 
 from keras_gan.configs.base import Config
 
@@ -11,7 +11,7 @@ def get_config():
     """
     return Config(
         name="toy_1d",
-        dataset="toy_1d",              # keras_gan.data.toy.sample_gaussian_1d: N(4, 0.5²)
+        dataset="toy_1d",              # keras_gan.data.toy.sample_gaussian_1d(mean=0, stddev=0.5)
         num_examples=10_000,           # drawn once with the seed, reshuffled every epoch
         architecture="mlp",
         hidden_units=(32, 32),
