@@ -160,6 +160,19 @@ def test_knn_metrics_match_brute_force(k):
         assert got[name] == pytest.approx(expected[name], abs=1e-9), name
 
 
+def test_prdc_equals_the_separate_functions():
+    rng = _rng(9)
+    real, fake = rng.normal(size=(300, 5)), rng.normal(0.3, 1.2, size=(250, 5))
+    expected = {**metrics.precision_recall(real, fake, k=3), **metrics.density_coverage(real, fake, k=5)}
+    assert metrics.prdc(real, fake, k_precision_recall=3, k_density_coverage=5, batch_size=64) == expected
+    assert metrics.prdc(real, fake) == pytest.approx(_numpy_prdc_mixed(real, fake))
+
+
+def _numpy_prdc_mixed(real, fake):
+    pr, dc = _numpy_prdc(real, fake, 3), _numpy_prdc(real, fake, 5)
+    return {"precision": pr["precision"], "recall": pr["recall"], "density": dc["density"], "coverage": dc["coverage"]}
+
+
 def test_knn_metrics_see_mode_dropping():
     # Real: ten well-separated clusters. Generated: every point in cluster 0.
     rng = _rng(6)

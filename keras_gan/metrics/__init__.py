@@ -6,6 +6,7 @@ Pure functions, one signature per family, computed in TensorFlow with bounded me
     frechet_distance(real_features, fake_features)            precision_recall(real_features, fake_features, k=3)
     density_coverage(real_features, fake_features, k=5)       classifier_score(probs)
     class_histogram(probs)                                    mode_coverage(samples, modes, stddev)
+    prdc(real_features, fake_features) (all four k-NN metrics in shared passes)
 
 plus the package's cached classifier (`dataset_classifier`), `evaluate_generator` (writes eval/results.json and
 eval/results.md) and `EvaluationCallback` (the same figures during training).
@@ -26,7 +27,7 @@ from keras_gan.metrics.evaluate import evaluate_generator, generate_samples, res
 from keras_gan.metrics.frechet import frechet_distance, gaussian_frechet_distance
 from keras_gan.metrics.mixture import mode_coverage
 from keras_gan.metrics.parzen import PAPER_SIGMAS, parzen_evaluation, parzen_log_likelihood
-from keras_gan.metrics.prdc import density_coverage, precision_recall
+from keras_gan.metrics.prdc import density_coverage, prdc, precision_recall
 
 __all__ = [
     "PAPER_SIGMAS",
@@ -48,6 +49,7 @@ __all__ = [
     "mode_coverage",
     "parzen_evaluation",
     "parzen_log_likelihood",
+    "prdc",
     "precision_recall",
     "results_markdown",
     "train_classifier",

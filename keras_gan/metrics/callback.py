@@ -6,7 +6,7 @@ import numpy as np
 from keras_gan.metrics.classifier_metrics import class_histogram, classifier_score, histogram_distance
 from keras_gan.metrics.frechet import frechet_distance
 from keras_gan.metrics.mixture import mode_coverage
-from keras_gan.metrics.prdc import density_coverage, precision_recall
+from keras_gan.metrics.prdc import prdc
 
 __all__ = ["EvaluationCallback"]
 
@@ -170,8 +170,7 @@ class EvaluationCallback(keras.callbacks.Callback):
             "classifier_score": classifier_score(probs),
             "frechet_distance": frechet_distance(self._real_features, features),
         }
-        metrics.update(precision_recall(self._real_features, features, k=3))
-        metrics.update(density_coverage(self._real_features, features, k=5))
+        metrics.update(prdc(self._real_features, features, k_precision_recall=3, k_density_coverage=5))
         metrics["class_histogram_tv"] = histogram_distance(class_histogram(probs), self._real_counts)
         return metrics
 

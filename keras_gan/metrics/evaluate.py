@@ -20,7 +20,7 @@ from keras_gan.metrics.classifier_metrics import class_histogram, classifier_sco
 from keras_gan.metrics.frechet import frechet_distance
 from keras_gan.metrics.mixture import mode_coverage
 from keras_gan.metrics.parzen import PAPER_SIGMAS, parzen_evaluation
-from keras_gan.metrics.prdc import density_coverage, precision_recall
+from keras_gan.metrics.prdc import prdc
 
 __all__ = ["MIXTURES", "evaluate_generator", "generate_samples", "results_markdown"]
 
@@ -165,8 +165,7 @@ def _fingerprint(*parts):
 
 def _feature_metrics(real_features, fake_features, batch_size):
     out = {"frechet_distance": frechet_distance(real_features, fake_features)}
-    out.update(precision_recall(real_features, fake_features, k=3, batch_size=batch_size))
-    out.update(density_coverage(real_features, fake_features, k=5, batch_size=batch_size))
+    out.update(prdc(real_features, fake_features, k_precision_recall=3, k_density_coverage=5, batch_size=batch_size))
     return out
 
 
