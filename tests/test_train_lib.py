@@ -122,6 +122,17 @@ def test_workdir_of_another_run_is_refused_and_left_untouched(ring_run):
     assert _snapshot(workdir) == before
 
 
+def test_checkpoints_alone_identify_another_run(ring_run, tmp_path):
+    import shutil
+
+    workdir, _ = ring_run
+    shutil.copytree(os.path.join(workdir, "checkpoints"), tmp_path / "checkpoints")  # no config.json
+    before = _snapshot(str(tmp_path))
+    with pytest.raises(train_lib.WorkdirError, match=r"holds another run \(config 'toy_ring', see .*ckpt-\d+\.npz"):
+        train_lib.train_and_evaluate(dataclasses.replace(configs.get_config("toy_1d"), verbose=0), str(tmp_path))
+    assert _snapshot(str(tmp_path)) == before
+
+
 def test_interrupted_writes_are_cleaned_and_a_corrupt_newest_checkpoint_is_skipped(tmp_path):
     workdir = str(tmp_path / "w")
     train_lib.train_and_evaluate(_ring(epochs=2), workdir)
