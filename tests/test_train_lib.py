@@ -46,7 +46,8 @@ def test_train_writes_the_documented_workdir(ring_run):
                  "checkpoints/ckpt-0001.npz", "checkpoints/ckpt-0002.npz",
                  "samples/epoch_0001.png", "samples/epoch_0002.png"):
         assert os.path.isfile(os.path.join(workdir, path)), path
-    assert os.listdir(os.path.join(workdir, "tensorboard"))
+    if train_lib._tensorboard_installed():
+        assert os.listdir(os.path.join(workdir, "tensorboard"))
     assert json.load(open(os.path.join(workdir, "config.json")))["name"] == "toy_ring"
     assert json.load(open(os.path.join(workdir, "metrics.json")))["num_modes"] == 8
     generator = keras.models.load_model(os.path.join(workdir, "generator.keras"))
