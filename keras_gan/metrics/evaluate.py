@@ -363,8 +363,9 @@ def evaluate_generator(
             positive int, or the generator is none of the accepted kinds.
 
     Example:
-        >>> results = evaluate_generator("runs/paper/gan.keras", "fashion_mnist", workdir="runs/paper")  # doctest: +SKIP
-        >>> results["model"]["parzen_log_likelihood"]  # doctest: +SKIP
+        >>> results = evaluate_generator(  # doctest: +SKIP
+        ...     "runs/paper/gan.keras", "fashion_mnist", workdir="runs/paper")
+        >>> results["model"]["parzen_log_likelihood"], results["reference"]["parzen_log_likelihood"]  # doctest: +SKIP
     """
     _check_positive_int("num_samples", num_samples)
     _check_positive_int("batch_size", batch_size)
