@@ -123,6 +123,7 @@ def config_from_flags():
 
 
 def _train():
+    from keras_gan import callbacks as callbacks_lib
     from keras_gan import train_lib
 
     config = config_from_flags()
@@ -133,7 +134,10 @@ def _train():
         train_lib.check_workdir(config, FLAGS.workdir)
     except train_lib.WorkdirError as e:
         raise CommandError(str(e)) from e
-    result = train_lib.train_and_evaluate(config, FLAGS.workdir)
+    try:
+        result = train_lib.train_and_evaluate(config, FLAGS.workdir)
+    except callbacks_lib.TrainingDiverged as e:
+        raise CommandError(str(e)) from e
     summary = {k: result[k] for k in ("epoch", "resumed_from", "generator_path", "metrics")}
     print(json.dumps(summary, indent=2, default=str))
 

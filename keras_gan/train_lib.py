@@ -388,6 +388,8 @@ def _callbacks(config, workdir, examples, example_shape, metadata, initial_epoch
     csv_log = callbacks_lib.CSVLog(os.path.join(workdir, CSV_LOG))
     csv_log.trim(initial_epoch)
     callbacks.append(csv_log)
+    # A diverged epoch stops the run before it can be checkpointed.
+    callbacks.append(callbacks_lib.StopOnDivergence())
     # Last, so everything an epoch writes is on disk before the checkpoint that marks it done.
     callbacks.append(callbacks_lib.GANCheckpoint(
         os.path.join(workdir, CHECKPOINT_DIR), metadata=metadata, keep=config.keep_checkpoints

@@ -157,3 +157,14 @@ def test_csv_log_trims_epochs_after_the_resumed_checkpoint(tmp_path):
     assert lines[0] == "epoch,d_loss,g_loss"
     assert [line.split(",")[0] for line in lines[1:]] == ["0", "1", "2"]
     assert lines[-1] == "2,1.0,9.0"
+
+
+def test_a_diverged_epoch_stops_training_before_it_is_checkpointed(tmp_path):
+    gan = keras_gan.GAN(keras_gan.networks.mlp_generator(2, 2), keras_gan.networks.mlp_discriminator(2), seed=0)
+    # A learning rate of inf makes the first update non-finite.
+    gan.compile(d_optimizer=keras.optimizers.SGD(float("inf")), g_optimizer=keras.optimizers.SGD(float("inf")))
+    checkpoints = tmp_path / "ckpt"
+    with pytest.raises(callbacks.TrainingDiverged, match="diverged in epoch 1.*--learning_rate"):
+        gan.fit(toy.ring_dataset(batch_size=32, num_examples=320), epochs=2, verbose=0,
+                callbacks=[callbacks.StopOnDivergence(), callbacks.GANCheckpoint(str(checkpoints))])
+    assert not list(checkpoints.glob("ckpt-*"))
