@@ -174,7 +174,9 @@ def main(argv=None):
     print(f"\npipeline / GAN consumption: {pipeline / gan_rate:.0f}x (target >= 20x)")
     print(f"training from image_dataset vs in-memory tensors, {args.rounds} paired rounds of "
           f"{args.steps} steps (target within 5%):")
-    print(f"  steps/s, median of paired ratios: {statistics.median(paired) - 1:+.1%}")
+    q1, _, q3 = statistics.quantiles(paired, n=4)
+    print(f"  steps/s, median of paired ratios: {statistics.median(paired) - 1:+.1%} "
+          f"(quartiles {q1 - 1:+.1%} .. {q3 - 1:+.1%})")
     print(f"  steps/s, best run of each:        {max(runs['tfds']) / max(runs['memory']) - 1:+.1%}")
     print(f"  CPU time per step, medians:       "
           f"{statistics.median(cpu['tfds']) / statistics.median(cpu['memory']) - 1:+.1%}")
