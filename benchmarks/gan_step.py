@@ -19,7 +19,11 @@ Contenders (synthetic in-memory images: the input pipeline is `benchmarks/input_
 `steps_per_execution=1`.
 
 The CPU is shared with other processes, so the contenders run interleaved: each round times one window of every
-contender (rotating the order), and the table gives the median over rounds, with the load average seen.
+contender (forward, then backward order, so compared neighbours are timed seconds apart), and the table gives
+medians over rounds. For every window the script also records how much of the CPU other processes took
+(/proc/stat less this process's CPU time): "quiet" columns use only windows where that was under 10 %, and
+ratios are paired per round. keras_gan rows time the compiled train function that `fit()` runs (one call per
+`steps_per_execution` steps), without fit()'s per-call setup.
 """
 
 import argparse
@@ -134,7 +138,7 @@ def with_hash_dropout(model):
 
 
 class KerasGAN:
-    """keras_gan.GAN.fit on an in-memory dataset; one window = one fit() call of n steps."""
+    """keras_gan.GAN: the compiled train function fit() runs, called on one dataset iterator as fit() does."""
 
     def __init__(self, name, nets, m, k=1, jit=True, spe=1, optimizer="sgd", joint=None, policy=None,
                  hash_dropout=True):
@@ -170,18 +174,21 @@ class KerasGAN:
                     jit_compile=self.jit, steps_per_execution=self.spe)
         shape = tuple(int(d) for d in discriminator.input_shape[1:])
         images = np.random.default_rng(0).uniform(size=(8 * self.k * self.m, *shape)).astype("float32")
-        self.dataset = (tf.data.Dataset.from_tensor_slices(images).batch(self.k * self.m, drop_remainder=True)
-                        .cache().repeat().prefetch(tf.data.AUTOTUNE))
-        self.gan = gan
-        self.run(2 * self.spe)  # Trace and compile.
+        dataset = (tf.data.Dataset.from_tensor_slices(images).batch(self.k * self.m, drop_remainder=True)
+                   .cache().repeat().prefetch(tf.data.AUTOTUNE))
+        # One fit() builds the optimizers and traces/compiles the train function; then its loop is timed alone
+        # (fit() itself adds ~30 ms per call, i.e. per epoch, for its iterator and callbacks).
+        gan.fit(dataset, epochs=1, steps_per_epoch=2 * self.spe, verbose=0)
+        self.gan, self.iterator = gan, iter(dataset)
 
     def run(self, n):
-        n = max(self.spe, n - n % self.spe)
+        calls = max(1, round(n / self.spe))
         start = time.perf_counter()
-        history = self.gan.fit(self.dataset, epochs=1, steps_per_epoch=n, verbose=0)
+        for _ in range(calls):
+            logs = self.gan.train_function(self.iterator)
+        self.last_losses = (float(logs["d_loss"]), float(logs["g_loss"]))
         elapsed = time.perf_counter() - start
-        self.last_losses = (history.history["d_loss"][-1], history.history["g_loss"][-1])
-        return elapsed, n, n
+        return elapsed, calls * self.spe, calls * self.spe
 
 
 class TorchGAN:
@@ -216,13 +223,12 @@ class TorchGAN:
         start = time.perf_counter()
         for i in range(n):
             losses = self.step(self.batches[i % len(self.batches)])
-        elapsed = time.perf_counter() - start
         self.last_losses = tuple(float(x) for x in losses)
-        return elapsed, n, n
+        return time.perf_counter() - start, n, n
 
 
 class Matmul:
-    """fp32 [size, size] @ [size, size]; rate in GFLOP/s."""
+    """fp32 [size, size] @ [size, size] in a loop; its rate is in GFLOP/s."""
 
     def __init__(self, name, framework, size=2048, threads=2):
         self.name, self.framework, self.size, self.threads, self.unit = name, framework, size, threads, "GFLOP/s"
@@ -263,30 +269,78 @@ class Matmul:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Interleaved timing
+# Interleaved timing, with the CPU that other processes took during each window
 # ---------------------------------------------------------------------------------------------------------------
+
+QUIET = 0.10  # A window is "quiet" when other processes used under 10 % of the machine's CPU during it.
+
+
+def _cpu_snapshot():
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:9]]
+        busy = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # All but idle and iowait.
+    except (OSError, ValueError):
+        busy = None
+    return time.perf_counter(), busy, time.process_time()
+
+
+def _others_share(before, after):
+    """Fraction of the machine's CPU that other processes used between two snapshots (None off Linux)."""
+    if before[1] is None or after[1] is None:
+        return None
+    wall = after[0] - before[0]
+    return max(0.0, ((after[1] - before[1]) - (after[2] - before[2])) / ((os.cpu_count() or 1) * wall))
 
 
 def measure(contenders, rounds, window):
-    """Median rate of each contender over `rounds` interleaved windows of about `window` seconds.
+    """Times `rounds` windows of about `window` seconds of every contender, interleaved.
 
-    `run(n)` returns (seconds, calls made, work done: steps, or GFLOP for a matmul); the rate is work / second.
+    Contenders run in list order, then in reverse order in the next round, so neighbours in the list (the pairs
+    that get compared) are timed seconds apart in every round. `run(n)` returns (seconds, steps or calls made,
+    work done: steps, or GFLOP for a matmul).
+
+    Returns:
+        {name: [(rate, others' CPU share), ...]}, one entry per round.
     """
-    sizes, rates, loads = {}, {c.name: [] for c in contenders}, [os.getloadavg()[0]]
+    sizes, samples = {}, {c.name: [] for c in contenders}
     for c in contenders:
         print(f"  setting up {c.name} ...", flush=True)
         c.setup()
-        # Calibrate: calls that take about `window` seconds.
         elapsed, calls, _ = c.run(1)
         sizes[c.name] = max(1, round(window * calls / elapsed))
     for r in range(rounds):
-        order = contenders[r % len(contenders):] + contenders[: r % len(contenders)]
-        for c in order:
+        for c in contenders if r % 2 == 0 else contenders[::-1]:
+            before = _cpu_snapshot()
             elapsed, _, work = c.run(sizes[c.name])
-            rates[c.name].append(work / elapsed)
-        loads.append(os.getloadavg()[0])
-        print(f"  round {r + 1}/{rounds} done, load average {loads[-1]:.1f}", flush=True)
-    return {name: statistics.median(v) for name, v in rates.items()}, rates, loads
+            samples[c.name].append((work / elapsed, _others_share(before, _cpu_snapshot())))
+        shares = [s for v in samples.values() for _, s in v[-1:] if s is not None]
+        print(f"  round {r + 1}/{rounds}: other processes used {100 * statistics.median(shares or [0]):.0f} % "
+              f"of the CPU (median window), load average {os.getloadavg()[0]:.1f}", flush=True)
+    return samples
+
+
+def _quiet(share):
+    return share is not None and share < QUIET
+
+
+def summary(values):
+    """'median [quiet median]' of rates; the quiet median only over quiet windows."""
+    rates = [v for v, _ in values]
+    quiet = [v for v, s in values if _quiet(s)]
+    return statistics.median(rates), (statistics.median(quiet) if quiet else None), len(quiet)
+
+
+def paired(samples, a, b, transform=lambda ra, rb: ra / rb):
+    """Median over rounds of transform(rate a, rate b) from the same round: (all rounds, quiet rounds, n quiet)."""
+    pairs = list(zip(samples[a], samples[b]))
+    values = [transform(ra, rb) for (ra, _), (rb, _) in pairs]
+    quiet = [transform(ra, rb) for (ra, sa), (rb, sb) in pairs if _quiet(sa) and _quiet(sb)]
+    return statistics.median(values), (statistics.median(quiet) if quiet else None), len(quiet)
+
+
+def _fmt(value, fmt):
+    return "-" if value is None else format(value, fmt)
 
 
 def main(argv=None):
@@ -311,39 +365,23 @@ def main(argv=None):
     def paper():
         return networks.paper_generator(seed=0), networks.paper_discriminator(seed=1)
 
+    def torch_paper():
+        return torch_reference.paper_generator(), torch_reference.paper_discriminator()
+
     def dcgan():
         return networks.dcgan_generator(seed=0), networks.dcgan_discriminator(seed=1)
 
-    spe = args.spe
-    fast = KerasGAN("keras_gan XLA, fast", paper, PAPER_M, spe=spe)
-    rows = [
-        fast,
-        KerasGAN("keras_gan XLA, as shipped", paper, PAPER_M, spe=1, hash_dropout=False),
-        KerasGAN("keras_gan no XLA, fast", paper, PAPER_M, jit=False, spe=spe),
-        KerasGAN("keras_gan no XLA, as shipped", paper, PAPER_M, jit=False, spe=1, hash_dropout=False),
-        KerasGAN("keras_gan XLA, fast, k=5", paper, PAPER_M, k=5, spe=spe),
-        Matmul("TF matmul 2048", "tf", threads=args.intra),
-    ]
+    def torch_dcgan():
+        return torch_reference.dcgan_generator(), torch_reference.dcgan_discriminator()
+
+    spe, threads = args.spe, args.intra
+    fast = "keras_gan XLA, fast"
+    # Neighbours are compared: fast/PyTorch, fast/no-XLA, fast/k=5, ... (see measure()).
+    rows = [KerasGAN(fast, paper, PAPER_M, spe=spe)]
     if have_torch:
-        rows += [
-            TorchGAN("PyTorch eager", lambda: (torch_reference.paper_generator(), torch_reference.paper_discriminator()),
-                     PAPER_M, threads=args.intra),
-            TorchGAN("PyTorch eager, k=5",
-                     lambda: (torch_reference.paper_generator(), torch_reference.paper_discriminator()),
-                     PAPER_M, k=5, threads=args.intra),
-            Matmul("torch matmul 2048", "torch", threads=args.intra),
-        ]
-    if args.dcgan:
-        rows += [
-            KerasGAN("DCGAN keras_gan XLA", dcgan, DCGAN_M, spe=spe, optimizer="adam"),
-            KerasGAN("DCGAN keras_gan no XLA", dcgan, DCGAN_M, jit=False, spe=spe, optimizer="adam"),
-        ]
-        if have_torch:
-            rows.append(TorchGAN(
-                "DCGAN PyTorch eager",
-                lambda: (torch_reference.dcgan_generator(), torch_reference.dcgan_discriminator()),
-                DCGAN_M, optimizer="adam", threads=args.intra, image_shape=(1, 28, 28)))
+        rows.append(TorchGAN("PyTorch eager", torch_paper, PAPER_M, threads=threads))
     if args.ablations:
+        # Right after the fast row, so that each is timed close to it.
         rows += [
             KerasGAN("keras_gan XLA, fast, spe=1", paper, PAPER_M, spe=1),
             KerasGAN("keras_gan XLA, fast, two D passes", paper, PAPER_M, spe=spe, joint=False),
@@ -352,68 +390,95 @@ def main(argv=None):
             KerasGAN("keras_gan XLA, fast, mixed_float16", paper, PAPER_M, spe=spe, policy="mixed_float16"),
         ]
         if have_torch:
-            rows.append(TorchGAN(
-                "PyTorch eager, 1 thread",
-                lambda: (torch_reference.paper_generator(), torch_reference.paper_discriminator()), PAPER_M,
-                threads=1))
-
+            rows.append(TorchGAN("PyTorch eager, 1 thread", torch_paper, PAPER_M, threads=1))
+    rows += [
+        KerasGAN("keras_gan no XLA, fast", paper, PAPER_M, jit=False, spe=spe),
+        KerasGAN("keras_gan no XLA, as shipped", paper, PAPER_M, jit=False, spe=1, hash_dropout=False),
+        KerasGAN("keras_gan XLA, as shipped", paper, PAPER_M, spe=1, hash_dropout=False),
+        Matmul("TF matmul 2048", "tf", threads=threads),
+    ]
+    if have_torch:
+        rows.append(Matmul("torch matmul 2048", "torch", threads=threads))
+    rows.append(KerasGAN("keras_gan XLA, fast, k=5", paper, PAPER_M, k=5, spe=spe))
+    if have_torch:
+        rows.append(TorchGAN("PyTorch eager, k=5", torch_paper, PAPER_M, k=5, threads=threads))
+    if args.dcgan:
+        rows.append(KerasGAN("DCGAN keras_gan XLA", dcgan, DCGAN_M, spe=spe, optimizer="adam"))
+        if have_torch:
+            rows.append(TorchGAN("DCGAN PyTorch eager", torch_dcgan, DCGAN_M, optimizer="adam", threads=threads,
+                                 image_shape=(1, 28, 28)))
+        rows.append(KerasGAN("DCGAN keras_gan no XLA", dcgan, DCGAN_M, jit=False, spe=spe, optimizer="adam"))
     print(f"TF {tf.__version__}, Keras {keras.__version__}, keras_gan {keras_gan.__version__}"
           + (f", torch {torch.__version__}" if have_torch else "")
-          + f"; {os.cpu_count()} CPUs; TF threads intra={args.intra} inter={args.inter}", flush=True)
+          + f"; {os.cpu_count()} CPUs; TF threads intra={args.intra} inter={args.inter}, torch threads {threads}",
+          flush=True)
     start = time.perf_counter()
-    median, samples, loads = measure(rows, args.rounds, args.window)
+    samples = measure(rows, args.rounds, args.window)
 
-    g_kernels = kernels(networks.paper_generator())
-    d_kernels = kernels(networks.paper_discriminator())
+    # The matmul work of the step, counted (see mlp_step_flops) and read off the HLO XLA compiled.
+    fast_gan = rows[0].gan
+    g_kernels, d_kernels = kernels(fast_gan.generator), kernels(fast_gan.discriminator)
     d_flops, g_flops, step1 = mlp_step_flops(g_kernels, d_kernels, PAPER_M, 1)
     step5 = mlp_step_flops(g_kernels, d_kernels, PAPER_M, 5)[2]
-    peak_name = max((n for n in median if "matmul" in n), key=median.get)
-    peak = median[peak_name]
-    roofline = peak * 1e9 / step1
-    torch_rate = median.get("PyTorch eager")
-
-    def spread(name):
-        v = samples[name]
-        return f"{min(v):.2f}-{max(v):.2f}"
+    compiled = hlo_dot_flops(compiled_step_hlo(fast_gan, tf.zeros((PAPER_M, 784))))
+    peaks = [c.name for c in rows if c.unit == "GFLOP/s"]
+    # Per round, the higher of the two frameworks' peaks.
+    peak_samples = [max(vals, key=lambda v: v[0]) for vals in zip(*(samples[p] for p in peaks))]
+    samples["peak"] = peak_samples
+    peak, peak_quiet, _ = summary(peak_samples)
 
     print()
-    print(f"Paper MLP GAN, m={PAPER_M}: matmul work per step {step1 / 1e9:.3f} GFLOP at k=1 "
-          f"(D update {d_flops / 1e9:.3f}, G update {g_flops / 1e9:.3f}), {step5 / 1e9:.3f} at k=5")
-    print(f"Peak fp32 matmul: {peak:.1f} GFLOP/s ({peak_name}) -> roofline {roofline:.1f} steps/s at k=1")
+    print(f"Paper MLP GAN, m={PAPER_M}: {step1 / 1e9:.4f} GFLOP of matmuls per step at k=1 (D update "
+          f"{d_flops / 1e9:.4f}, G update {g_flops / 1e9:.4f}; XLA's compiled dots: {compiled / 1e9:.4f}), "
+          f"{step5 / 1e9:.4f} at k=5")
+    print(f"fp32 matmul peak (higher of TF and torch, 2048^3): {peak:.1f} GFLOP/s median, "
+          f"{_fmt(peak_quiet, '.1f')} in quiet windows -> roofline {peak * 1e9 / step1:.1f} steps/s "
+          f"({_fmt(peak_quiet and peak_quiet * 1e9 / step1, '.1f')} quiet)")
     print()
-    print(f"{'contender':44s} {'rate':>9s} {'(min-max)':>13s} {'vs PyTorch':>10s} {'roofline':>9s}  notes")
+    print(f"{'contender':40s} {'rate':>8s} {'quiet':>8s} {'n':>3s} {'others':>7s} {'roofline':>9s}  notes")
     for c in rows:
-        rate = median[c.name]
-        if c.unit != "steps":
-            print(f"{c.name:44s} {rate:9.1f} {spread(c.name):>13s} {'':>10s} {'':>9s}  GFLOP/s")
-            continue
-        reference = median.get("PyTorch eager, k=5" if getattr(c, "k", 1) == 5 else "PyTorch eager")
-        if c.name.startswith("DCGAN"):
-            reference = median.get("DCGAN PyTorch eager")
-        versus = f"{rate / reference:.2f}x" if reference and not c.name.startswith(("PyTorch", "DCGAN PyTorch")) else ""
+        rate, quiet, n_quiet = summary(samples[c.name])
+        shares = [s for _, s in samples[c.name] if s is not None]
+        others = f"{100 * statistics.median(shares):.0f} %" if shares else "-"
         roof = ""
-        if not c.name.startswith("DCGAN"):
-            work = step5 if getattr(c, "k", 1) == 5 else step1
-            roof = f"{100 * rate * work / 1e9 / peak:.0f} %"
-        notes = []
+        if c.unit == "steps" and not c.name.startswith("DCGAN"):
+            work = step5 if c.k == 5 else step1
+            roof = f"{100 * paired(samples, c.name, 'peak', lambda r, p: r * work / 1e9 / p)[0]:.0f} %"
+        notes = [c.unit if c.unit != "steps" else "steps/s"]
         if isinstance(c, KerasGAN):
             notes.append(f"spe={c.spe}, {'one D pass' if c.joint_used else 'two D passes'}")
         if c.last_losses is not None:
             finite = all(math.isfinite(x) for x in c.last_losses)
             notes.append("losses finite" if finite else f"NON-FINITE losses {c.last_losses}")
-        print(f"{c.name:44s} {rate:9.2f} {spread(c.name):>13s} {versus:>10s} {roof:>9s}  {'; '.join(notes)}")
+        print(f"{c.name:40s} {rate:8.2f} {_fmt(quiet, '8.2f'):>8s} {n_quiet:3d} {others:>7s} {roof:>9s}  "
+              + "; ".join(notes))
 
     print()
-    xla, plain = median["keras_gan XLA, fast"], median["keras_gan no XLA, fast"]
-    print(f"XLA speed-up (fast path): {xla / plain:.2f}x; as shipped: "
-          f"{median['keras_gan XLA, as shipped'] / median['keras_gan no XLA, as shipped']:.2f}x")
-    measured = median["keras_gan XLA, fast"] / median["keras_gan XLA, fast, k=5"]
-    print(f"k=5 vs k=1 time per step: {measured:.2f}x measured, {step5 / step1:.2f}x predicted by FLOPs")
-    if torch_rate:
-        print(f"keras_gan XLA fast vs PyTorch eager: {xla / torch_rate:.2f}x "
-              f"(target >= 1.4x); roofline {100 * xla / roofline:.0f} % (target >= 80 %)")
-    print(f"Load average during the run: {min(loads):.1f}-{max(loads):.1f} "
-          f"(start {loads[0]:.1f}, end {loads[-1]:.1f}); {time.perf_counter() - start:.0f} s")
+    print(f"Paired per-round ratios, median over {args.rounds} rounds [over quiet rounds, n]:")
+
+    def line(label, a, b, target="", transform=lambda ra, rb: ra / rb, unit="x"):
+        if a not in samples or b not in samples:
+            return
+        value, quiet, n = paired(samples, a, b, transform)
+        print(f"  {label:58s} {value:6.2f}{unit} [{_fmt(quiet, '.2f')}{unit if quiet else ''}, {n}]  {target}")
+
+    line("keras_gan XLA fast / PyTorch eager", fast, "PyTorch eager", "target >= 1.4x")
+    line("keras_gan XLA fast / roofline (%)", fast, "peak", "target >= 80 %",
+         lambda r, p: 100 * r * step1 / 1e9 / p, " %")
+    line("XLA / no XLA (fast path)", fast, "keras_gan no XLA, fast", "target >= 1.5x")
+    line("XLA / no XLA (as shipped)", "keras_gan XLA, as shipped", "keras_gan no XLA, as shipped")
+    line("fast / as shipped (XLA)", fast, "keras_gan XLA, as shipped")
+    line(f"time per step k=5 / k=1 (FLOPs predict {step5 / step1:.2f}x)", fast, "keras_gan XLA, fast, k=5")
+    line("PyTorch: time per step k=5 / k=1", "PyTorch eager", "PyTorch eager, k=5")
+    line("DCGAN keras_gan XLA / PyTorch eager", "DCGAN keras_gan XLA", "DCGAN PyTorch eager")
+    line("DCGAN XLA / no XLA", "DCGAN keras_gan XLA", "DCGAN keras_gan no XLA")
+    for c in rows:
+        if c.name.startswith("keras_gan XLA, fast, ") and c.name != "keras_gan XLA, fast, k=5":
+            line(f"fast / ({c.name.split('fast, ')[1]})", fast, c.name)
+    if args.ablations and have_torch:
+        line("PyTorch 2 threads / 1 thread", "PyTorch eager", "PyTorch eager, 1 thread")
+    print(f"\n{time.perf_counter() - start:.0f} s; 'others' = CPU share other processes used during the windows "
+          f"(quiet: < {100 * QUIET:.0f} %)")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ def small_paper_discriminator(input_keep=0.8, hidden_keep=0.5, seed=1):
         h = Maxout(6, 3, kernel_initializer=keras.initializers.RandomUniform(-0.5, 0.5, seed=seed + i))(h)
         keep = hidden_keep
     h = HashDropout(1 - keep, seed=seed + 102)(h)
-    return keras.Model(x, keras.layers.Dense(1, kernel_initializer=keras.initializers.RandomUniform(-0.5, 0.5, seed=seed + 2))(h))
+    init = keras.initializers.RandomUniform(-0.5, 0.5, seed=seed + 2)
+    return keras.Model(x, keras.layers.Dense(1, kernel_initializer=init)(h))
 
 
 def small_gan(d_steps=1, joint=None, dropout=True, jit_compile=False, steps_per_execution=1):
