@@ -114,6 +114,28 @@ def kernels(model):
     return [tuple(int(d) for d in w.shape) for w in model.trainable_weights if len(w.shape) == 2]
 
 
+def step_matmuls(g_kernels, d_kernels, m, k):
+    """The (rows, contracted, columns) of every matmul of one step, as `mlp_step_flops` counts them.
+
+    A layer (in, out) on r rows costs a forward (r, in, out), a weight gradient (in, r, out) and an input gradient
+    (r, out, in). Timing these alone, back to back, bounds what any implementation of the step can reach.
+    """
+    def forward(kernels_, r):
+        return [(r, i, o) for i, o in kernels_]
+
+    def weight_grads(kernels_, r):
+        return [(i, r, o) for i, o in kernels_]
+
+    def input_grads(kernels_, r, first=False):
+        return [(r, o, i) for i, o in (kernels_ if first else kernels_[1:])]
+
+    d_update = forward(g_kernels, m) + forward(d_kernels, 2 * m) + weight_grads(d_kernels, 2 * m) + input_grads(
+        d_kernels, 2 * m)
+    g_update = (forward(g_kernels, m) + forward(d_kernels, m) + input_grads(d_kernels, m, first=True)
+                + weight_grads(g_kernels, m) + input_grads(g_kernels, m))
+    return k * d_update + g_update
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Contenders: each has .name, .setup(), .run(n) -> seconds for n steps, .unit (what a step is)
 # ---------------------------------------------------------------------------------------------------------------
@@ -224,6 +246,46 @@ class TorchGAN:
         for i in range(n):
             losses = self.step(self.batches[i % len(self.batches)])
         self.last_losses = tuple(float(x) for x in losses)
+        return time.perf_counter() - start, n, n
+
+
+class StepMatmuls:
+    """Only the matmuls of one paper-MLP step (`step_matmuls`), back to back: the step's ceiling per library."""
+
+    def __init__(self, name, framework, shapes, threads=2):
+        self.name, self.framework, self.shapes, self.threads = name, framework, shapes, threads
+        self.unit, self.last_losses, self.k = "steps", None, 1
+
+    def setup(self):
+        rng = np.random.default_rng(0)
+        pairs = [(rng.uniform(size=(r, c)).astype("float32"), rng.uniform(size=(c, n)).astype("float32"))
+                 for r, c, n in self.shapes]
+        if self.framework == "xla":
+            pairs = [(tf.constant(a), tf.constant(b)) for a, b in pairs]
+
+            @tf.function(jit_compile=True)
+            def step():
+                # Each product feeds the result, so XLA can drop none of them.
+                return tf.add_n([tf.reduce_sum(tf.matmul(a, b)[:1, :1]) for a, b in pairs])
+
+            self.fn = lambda n: [step().numpy() for _ in range(n)]
+        else:
+            import torch
+
+            pairs = [(torch.from_numpy(a), torch.from_numpy(b)) for a, b in pairs]
+
+            def fn(n):
+                torch.set_num_threads(self.threads)
+                for _ in range(n):
+                    total = sum(float((a @ b)[0, 0]) for a, b in pairs)
+                return total
+
+            self.fn = fn
+        self.run(1)
+
+    def run(self, n):
+        start = time.perf_counter()
+        self.fn(n)
         return time.perf_counter() - start, n, n
 
 
@@ -375,6 +437,8 @@ def main(argv=None):
         return torch_reference.dcgan_generator(), torch_reference.dcgan_discriminator()
 
     spe, threads = args.spe, args.intra
+    paper_shapes = step_matmuls(kernels(networks.paper_generator()), kernels(networks.paper_discriminator()),
+                                PAPER_M, 1)
     fast = "keras_gan XLA, fast"
     # Neighbours are compared: fast/PyTorch, fast/no-XLA, fast/k=5, ... (see measure()).
     rows = [KerasGAN(fast, paper, PAPER_M, spe=spe)]
@@ -396,9 +460,13 @@ def main(argv=None):
         KerasGAN("keras_gan no XLA, as shipped", paper, PAPER_M, jit=False, spe=1, hash_dropout=False),
         KerasGAN("keras_gan XLA, as shipped", paper, PAPER_M, spe=1, hash_dropout=False),
         Matmul("TF matmul 2048", "tf", threads=threads),
+        StepMatmuls("step's matmuls only, XLA", "xla", paper_shapes, threads=threads),
     ]
     if have_torch:
-        rows.append(Matmul("torch matmul 2048", "torch", threads=threads))
+        rows += [
+            StepMatmuls("step's matmuls only, torch", "torch", paper_shapes, threads=threads),
+            Matmul("torch matmul 2048", "torch", threads=threads),
+        ]
     rows.append(KerasGAN("keras_gan XLA, fast, k=5", paper, PAPER_M, k=5, spe=spe))
     if have_torch:
         rows.append(TorchGAN("PyTorch eager, k=5", torch_paper, PAPER_M, k=5, threads=threads))
@@ -465,6 +533,9 @@ def main(argv=None):
     line("keras_gan XLA fast / PyTorch eager", fast, "PyTorch eager", "target >= 1.4x")
     line("keras_gan XLA fast / roofline (%)", fast, "peak", "target >= 80 %",
          lambda r, p: 100 * r * step1 / 1e9 / p, " %")
+    for name in ("step's matmuls only, XLA", "step's matmuls only, torch"):
+        line(f"{name} / roofline (%): the ceiling", name, "peak", "", lambda r, p: 100 * r * step1 / 1e9 / p, " %")
+        line(f"keras_gan XLA fast / {name} (%)", fast, name, "", lambda a, b: 100 * a / b, " %")
     line("XLA / no XLA (fast path)", fast, "keras_gan no XLA, fast", "target >= 1.5x")
     line("XLA / no XLA (as shipped)", "keras_gan XLA, as shipped", "keras_gan no XLA, as shipped")
     line("fast / as shipped (XLA)", fast, "keras_gan XLA, as shipped")

@@ -199,3 +199,10 @@ def test_flop_count_matches_the_dots_xla_compiles(d_steps):
     # XLA turns the rank-1 products of the logit layer's input gradient into multiplies (2 x 6 FLOPs per row).
     rank_one = 2 * 6 * ((2 * M) * d_steps + M)
     assert compiled == counted - rank_one
+
+
+def test_the_benchmarks_matmul_list_adds_up_to_the_flop_count():
+    g_kernels, d_kernels = [(100, 1200), (1200, 1200), (1200, 784)], [(784, 1200), (240, 1200), (240, 1)]
+    for k in (1, 5):
+        shapes = gan_step.step_matmuls(g_kernels, d_kernels, 100, k)
+        assert sum(2 * r * c * n for r, c, n in shapes) == gan_step.mlp_step_flops(g_kernels, d_kernels, 100, k)[2]
