@@ -3,6 +3,16 @@
 import keras
 
 
+def _dense_stack(x, units_list, activation, seed):
+    # Hidden layers then a linear output; layer i is seeded with seed + i so one seed fixes the whole net.
+    *hidden, output = units_list
+    for i, units in enumerate(hidden):
+        init = keras.initializers.GlorotUniform(seed=None if seed is None else seed + i)
+        x = keras.layers.Dense(units, activation=activation, kernel_initializer=init)(x)
+    init = keras.initializers.GlorotUniform(seed=None if seed is None else seed + len(hidden))
+    return keras.layers.Dense(output, kernel_initializer=init)(x)
+
+
 def mlp_generator(latent_dim=1, output_dim=1, hidden_units=(32, 32), activation="relu", seed=None, name="generator"):
     """A small MLP generator with a linear output, for toy data in R^d.
 
@@ -22,13 +32,7 @@ def mlp_generator(latent_dim=1, output_dim=1, hidden_units=(32, 32), activation=
         (3, 2)
     """
     z = keras.Input((latent_dim,), name="z")
-    h = z
-    for i, units in enumerate(hidden_units):
-        init = keras.initializers.GlorotUniform(seed=None if seed is None else seed + i)
-        h = keras.layers.Dense(units, activation=activation, kernel_initializer=init)(h)
-    init = keras.initializers.GlorotUniform(seed=None if seed is None else seed + len(hidden_units))
-    x = keras.layers.Dense(output_dim, kernel_initializer=init, name="x")(h)
-    return keras.Model(z, x, name=name)
+    return keras.Model(z, _dense_stack(z, (*hidden_units, output_dim), activation, seed), name=name)
 
 
 def mlp_discriminator(input_dim=1, hidden_units=(32, 32), activation="leaky_relu", seed=None, name="discriminator"):
@@ -49,10 +53,4 @@ def mlp_discriminator(input_dim=1, hidden_units=(32, 32), activation="leaky_relu
         (3, 1)
     """
     x = keras.Input((input_dim,), name="x")
-    h = x
-    for i, units in enumerate(hidden_units):
-        init = keras.initializers.GlorotUniform(seed=None if seed is None else seed + i)
-        h = keras.layers.Dense(units, activation=activation, kernel_initializer=init)(h)
-    init = keras.initializers.GlorotUniform(seed=None if seed is None else seed + len(hidden_units))
-    logit = keras.layers.Dense(1, kernel_initializer=init, name="logit")(h)
-    return keras.Model(x, logit, name=name)
+    return keras.Model(x, _dense_stack(x, (*hidden_units, 1), activation, seed), name=name)
