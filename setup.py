@@ -31,10 +31,11 @@ setuptools.setup(
         "matplotlib",
         # TF >= 2.16 no longer installs it, and tf.summary (the TensorBoard logs of `keras-gan train`) needs it.
         "tensorboard",
+        # The TF Serving warm-up file that `keras-gan export` writes by default (PredictionLog/PredictRequest
+        # protos) and the gRPC client: the protos TF Serving reads, not ours to re-create.
+        "tensorflow-serving-api",
     ],
     extras_require={
-        # Builds the TF Serving warm-up file (PredictRequest protos).
-        "serving": ["tensorflow-serving-api"],
         "test": ["pytest"],
         # The PyTorch reference in benchmarks/ (a CPU wheel of this version lies on the dev machines' disk).
         "bench": ["torch==2.13.0"],
