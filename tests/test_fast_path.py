@@ -185,6 +185,15 @@ def test_hash_dropout_config_round_trip_and_bad_rate():
         HashDropout(1.0)
 
 
+def test_saved_gan_with_hash_dropout_continues_like_the_original(tmp_path):
+    # The masks' seed-generator states are saved with the weights, so training resumes on the same masks.
+    gan = small_gan()
+    train(gan)
+    gan.save(str(tmp_path / "gan.keras"))
+    loaded = keras.models.load_model(str(tmp_path / "gan.keras"))
+    assert_same_training(train(gan), train(loaded), rtol=1e-5, atol=1e-6)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The benchmark's FLOP count is what XLA computes
 # ---------------------------------------------------------------------------------------------------------------
