@@ -36,7 +36,8 @@ setuptools.setup(
         "tensorflow-serving-api",
     ],
     extras_require={
-        "test": ["pytest"],
+        # scipy: a reference sqrtm that the Fréchet-distance test checks against.
+        "test": ["pytest", "scipy"],
         # The PyTorch reference in benchmarks/ (a CPU wheel of this version lies on the dev machines' disk).
         "bench": ["torch==2.13.0"],
     },
