@@ -55,6 +55,8 @@ def parse_args(argv=None):
     parser.add_argument("--ablations", action="store_true", help="Also time each fast-path choice on its own.")
     parser.add_argument("--no-dcgan", dest="dcgan", action="store_false", help="Skip the DCGAN rows.")
     parser.add_argument("--no-torch", dest="torch", action="store_false", help="Skip PyTorch (peak from TF only).")
+    parser.add_argument("--xla_flags", default="", help="Appended to XLA_FLAGS before anything compiles, e.g. "
+                        "--xla_flags=--xla_cpu_experimental_xnn_fusion_type=dot (XNNPACK dots; note the =).")
     return parser.parse_args(argv)
 
 
@@ -335,6 +337,7 @@ class Matmul:
 # ---------------------------------------------------------------------------------------------------------------
 
 QUIET = 0.10  # A window is "quiet" when other processes used under 10 % of the machine's CPU during it.
+COOL_DOWN = 0.2  # Seconds between windows.
 
 
 def _cpu_snapshot():
@@ -373,6 +376,8 @@ def measure(contenders, rounds, window):
         sizes[c.name] = max(1, round(window * calls / elapsed))
     for r in range(rounds):
         for c in contenders if r % 2 == 0 else contenders[::-1]:
+            # Let the previous contender's worker threads (OpenMP, Eigen) stop spinning and sleep first.
+            time.sleep(COOL_DOWN)
             before = _cpu_snapshot()
             elapsed, _, work = c.run(sizes[c.name])
             samples[c.name].append((work / elapsed, _others_share(before, _cpu_snapshot())))
@@ -407,6 +412,9 @@ def _fmt(value, fmt):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.xla_flags:
+        # Read when XLA first compiles, which is later than this.
+        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " " + args.xla_flags).strip()
     tf.config.threading.set_intra_op_parallelism_threads(args.intra)
     tf.config.threading.set_inter_op_parallelism_threads(args.inter)
     import keras
@@ -476,9 +484,13 @@ def main(argv=None):
             rows.append(TorchGAN("DCGAN PyTorch eager", torch_dcgan, DCGAN_M, optimizer="adam", threads=threads,
                                  image_shape=(1, 28, 28)))
         rows.append(KerasGAN("DCGAN keras_gan no XLA", dcgan, DCGAN_M, jit=False, spe=spe, optimizer="adam"))
+        if args.ablations:
+            rows.append(KerasGAN("DCGAN keras_gan XLA, one D pass", dcgan, DCGAN_M, spe=spe, optimizer="adam",
+                                 joint=True))
     print(f"TF {tf.__version__}, Keras {keras.__version__}, keras_gan {keras_gan.__version__}"
           + (f", torch {torch.__version__}" if have_torch else "")
-          + f"; {os.cpu_count()} CPUs; TF threads intra={args.intra} inter={args.inter}, torch threads {threads}",
+          + f"; {os.cpu_count()} CPUs; TF threads intra={args.intra} inter={args.inter}, torch threads {threads}"
+          + (f"; XLA_FLAGS={os.environ['XLA_FLAGS']}" if os.environ.get("XLA_FLAGS") else ""),
           flush=True)
     start = time.perf_counter()
     samples = measure(rows, args.rounds, args.window)
@@ -543,6 +555,7 @@ def main(argv=None):
     line("PyTorch: time per step k=5 / k=1", "PyTorch eager", "PyTorch eager, k=5")
     line("DCGAN keras_gan XLA / PyTorch eager", "DCGAN keras_gan XLA", "DCGAN PyTorch eager")
     line("DCGAN XLA / no XLA", "DCGAN keras_gan XLA", "DCGAN keras_gan no XLA")
+    line("DCGAN two D passes (default) / one D pass", "DCGAN keras_gan XLA", "DCGAN keras_gan XLA, one D pass")
     for c in rows:
         if c.name.startswith("keras_gan XLA, fast, ") and c.name != "keras_gan XLA, fast, k=5":
             line(f"fast / ({c.name.split('fast, ')[1]})", fast, c.name)
