@@ -452,6 +452,9 @@ def main(argv=None):
     rows = [KerasGAN(fast, paper, PAPER_M, spe=spe)]
     if have_torch:
         rows.append(TorchGAN("PyTorch eager", torch_paper, PAPER_M, threads=threads))
+    rows.append(KerasGAN("keras_gan XLA, fast, k=5", paper, PAPER_M, k=5, spe=spe))
+    if have_torch:
+        rows.append(TorchGAN("PyTorch eager, k=5", torch_paper, PAPER_M, k=5, threads=threads))
     if args.ablations:
         # Right after the fast row, so that each is timed close to it.
         rows += [
@@ -475,9 +478,6 @@ def main(argv=None):
             StepMatmuls("step's matmuls only, torch", "torch", paper_shapes, threads=threads),
             Matmul("torch matmul 2048", "torch", threads=threads),
         ]
-    rows.append(KerasGAN("keras_gan XLA, fast, k=5", paper, PAPER_M, k=5, spe=spe))
-    if have_torch:
-        rows.append(TorchGAN("PyTorch eager, k=5", torch_paper, PAPER_M, k=5, threads=threads))
     if args.dcgan:
         rows.append(KerasGAN("DCGAN keras_gan XLA", dcgan, DCGAN_M, spe=spe, optimizer="adam"))
         if have_torch:
