@@ -27,6 +27,17 @@ def toy_gan(latent_dim=2, data_dim=2, d_steps=1, seed=0, hidden=(16, 16), compil
     return gan
 
 
+def snapshot(folder):
+    """{relative path: (bytes, mtime)} of every file under folder: compare two to show nothing was written."""
+    out = {}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(root, name)
+            with open(path, "rb") as f:
+                out[os.path.relpath(path, folder)] = (f.read(), os.stat(path).st_mtime_ns)
+    return out
+
+
 def weights_of(model):
     return [np.array(w) for w in model.weights]
 

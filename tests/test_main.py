@@ -16,17 +16,9 @@ import keras_gan
 from keras_gan import configs
 from keras_gan import main as cli
 from keras_gan import train_lib
+from conftest import snapshot
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _snapshot(folder):
-    out = {}
-    for root, _, files in os.walk(folder):
-        for name in files:
-            path = os.path.join(root, name)
-            out[os.path.relpath(path, folder)] = (open(path, "rb").read(), os.stat(path).st_mtime_ns)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -93,13 +85,13 @@ def test_sample_writes_a_png_or_npy(ring_workdir, run_cli, tmp_path):
 )
 def test_bad_flags_stop_with_a_message_and_leave_checkpoints_alone(ring_workdir, run_cli, args, message):
     workdir, _ = ring_workdir
-    before = _snapshot(workdir)
+    before = snapshot(workdir)
     flags_given = {a.split("=")[0] for a in args}
     base = [] if "--config" in flags_given else ["--config=toy_ring"]
     code, _, err = run_cli("train", f"--workdir={workdir}", *base, *args)
     assert code == 2
     assert message in err and err.startswith("keras-gan train: error: ")
-    assert _snapshot(workdir) == before
+    assert snapshot(workdir) == before
 
 
 def test_workdir_that_is_a_file_is_refused(run_cli, tmp_path):

@@ -12,6 +12,7 @@ import tensorflow as tf
 
 import keras_gan
 from keras_gan import callbacks, configs, train_lib
+from conftest import snapshot
 
 
 def _ring(**changes):
@@ -20,16 +21,6 @@ def _ring(**changes):
     return dataclasses.replace(
         configs.get_config("toy_ring"), num_examples=1000, verbose=0, jit_compile=False, **changes
     )
-
-
-def _snapshot(folder):
-    """{relative path: (bytes, mtime)} of every file under folder."""
-    out = {}
-    for root, _, files in os.walk(folder):
-        for name in files:
-            path = os.path.join(root, name)
-            out[os.path.relpath(path, folder)] = (open(path, "rb").read(), os.stat(path).st_mtime_ns)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +55,10 @@ def test_rerun_with_more_epochs_resumes_and_logs_each_epoch_once(ring_run, tmp_p
     rows = open(os.path.join(workdir, "log.csv")).read().splitlines()
     assert [r.split(",")[0] for r in rows[1:]] == ["0", "1", "2"]
     # Done already: a rerun trains nothing and changes no checkpoint.
-    before = _snapshot(os.path.join(workdir, "checkpoints"))
+    before = snapshot(os.path.join(workdir, "checkpoints"))
     again = train_lib.train_and_evaluate(_ring(epochs=3), workdir)
     assert again["history"] == {} and again["epoch"] == 3
-    assert _snapshot(os.path.join(workdir, "checkpoints")) == before
+    assert snapshot(os.path.join(workdir, "checkpoints")) == before
 
 
 def test_restore_from_workdir_and_sample_to_file(ring_run, tmp_path):
@@ -114,13 +105,13 @@ def test_workdir_that_is_a_file_is_refused(tmp_path):
 
 def test_workdir_of_another_run_is_refused_and_left_untouched(ring_run):
     workdir, _ = ring_run
-    before = _snapshot(workdir)
+    before = snapshot(workdir)
     other = dataclasses.replace(configs.get_config("toy_1d"), verbose=0)
     with pytest.raises(train_lib.WorkdirError, match=r"holds another run \(config 'toy_ring'.*new --workdir"):
         train_lib.train_and_evaluate(other, workdir)
     with pytest.raises(train_lib.WorkdirError, match="batch_size: 100 there, 50 now"):
         train_lib.train_and_evaluate(_ring(epochs=5, batch_size=50), workdir)
-    assert _snapshot(workdir) == before
+    assert snapshot(workdir) == before
 
 
 def test_checkpoints_alone_identify_another_run(ring_run, tmp_path):
@@ -128,10 +119,10 @@ def test_checkpoints_alone_identify_another_run(ring_run, tmp_path):
 
     workdir, _ = ring_run
     shutil.copytree(os.path.join(workdir, "checkpoints"), tmp_path / "checkpoints")  # no config.json
-    before = _snapshot(str(tmp_path))
+    before = snapshot(str(tmp_path))
     with pytest.raises(train_lib.WorkdirError, match=r"holds another run \(config 'toy_ring', see .*ckpt-\d+\.npz"):
         train_lib.train_and_evaluate(dataclasses.replace(configs.get_config("toy_1d"), verbose=0), str(tmp_path))
-    assert _snapshot(str(tmp_path)) == before
+    assert snapshot(str(tmp_path)) == before
 
 
 def test_interrupted_writes_are_cleaned_and_a_corrupt_newest_checkpoint_is_skipped(tmp_path):
