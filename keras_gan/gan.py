@@ -7,6 +7,7 @@ progress bar.
 
 import copy
 import math
+import random
 
 import keras
 import numpy as np
@@ -15,12 +16,11 @@ from keras import ops
 
 from keras_gan import losses as losses_lib
 from keras_gan import noise as noise_lib
-from keras_gan.networks import maxout as maxout_lib
+from keras_gan import rng_state
 
 NOISE_PRIORS = noise_lib.PRIORS
 # U[-sqrt(3), sqrt(3)] has unit variance: the paper's MNIST prior.
 _DEFAULT_NOISE_SCALE = {"uniform": math.sqrt(3.0), "normal": 1.0}
-_DISCRIMINATOR_LOSSES = {"minimax": losses_lib.minimax_discriminator_loss}
 
 
 def _default_optimizer():
@@ -46,15 +46,15 @@ class GAN(keras.Model):
     that cannot be split.
 
     The discriminator must return one *logit* per example ([batch] or [batch, 1]); D(x) = sigmoid(logit). All
-    randomness (the noise z) comes from a `keras.random.SeedGenerator` owned by the model, whose state is saved
-    with the weights, so runs with the same `seed` are reproducible and resumed runs continue the same stream.
+    randomness (the noise z) comes from a counter owned by the model (`noise_state`, a non-trainable weight), saved
+    and restored with the weights, so runs with the same `seed` are reproducible and resumed runs continue the same
+    stream. The random streams of D's and G's own layers (e.g. `keras.layers.Dropout`) are saved too.
 
-    Speed: when every layer of D computes each example's output from that example alone (Dense, Maxout,
-    HashDropout, activations, ...: `_PER_EXAMPLE_LAYERS`), each discriminator update runs D once on the
-    concatenated [real; fake] minibatch rather than twice: the same logits and gradients from twice-as-tall matmuls.
-    A D with batch normalization (which would normalise over the joint batch), a layer not on that list or a
-    subclassed model gets two passes, and so does a D with convolutions, which ran slower on the doubled batch
-    (XLA on CPU; `benchmarks/gan_step.py`). `gan.joint_discriminator_pass` holds the decision; set it before `fit`.
+    Speed: with `joint_discriminator_pass=True` each discriminator update runs D once on the concatenated
+    [real; fake] minibatch rather than twice: the same logits and gradients from twice-as-tall matmuls, valid only
+    when D maps each example independently of the rest of its batch (no batch normalization;
+    `keras_gan.networks.acts_per_example` tells). The architecture registry sets it where it pays
+    (`benchmarks/gan_step.py`: faster for the paper's MLP, slower for conv nets on XLA CPU).
 
     Metrics (progress bar and History): `d_loss` and `g_loss` (what each player minimises), `d_real` (mean D(x))
     and `d_fake` (mean D(G(z))), averaged over the step's k discriminator updates.
@@ -68,6 +68,8 @@ class GAN(keras.Model):
         noise_scale: Positive float s. Defaults to sqrt(3) for "uniform" (unit variance, the paper's
             U[-√3, √3]) and 1 for "normal".
         seed: Optional int seeding the model's noise stream.
+        joint_discriminator_pass: Bool; True runs D once over [real; fake] (see Speed). Only for a D that maps
+            each example independently; the default False always makes two passes.
         **kwargs: Passed to `keras.Model` (e.g. `name`).
 
     Raises:
@@ -89,7 +91,7 @@ class GAN(keras.Model):
 
     def __init__(
         self, generator, discriminator, latent_dim=None, d_steps=1, noise="uniform", noise_scale=None, seed=None,
-        **kwargs,
+        joint_discriminator_pass=False, **kwargs,
     ):
         super().__init__(**kwargs)
         for label, net in (("generator", generator), ("discriminator", discriminator)):
@@ -119,9 +121,13 @@ class GAN(keras.Model):
         self.noise = noise
         self.noise_scale = float(noise_scale)
         self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed, name="noise_seed_generator")
+        start = random.randint(1, 2**30) if seed is None else int(seed)
+        self.noise_state = self.add_weight(
+            name="noise_state", shape=(2,), dtype="int64", trainable=False,
+            initializer=lambda shape, dtype: ops.convert_to_tensor([start, 0], dtype=dtype),
+        )
         self._check_networks()
-        self.joint_discriminator_pass = _acts_per_example(discriminator) and not _has_convolutions(discriminator)
+        self.joint_discriminator_pass = bool(joint_discriminator_pass)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
@@ -165,7 +171,7 @@ class GAN(keras.Model):
     # ----------------------------------------------------------------------------------------------------------
 
     def compile(
-        self, d_optimizer=None, g_optimizer=None, generator_loss="non_saturating", discriminator_loss="minimax",
+        self, d_optimizer=None, g_optimizer=None, generator_loss="non_saturating", discriminator_loss=None,
         auto_scale_loss=True, **kwargs,
     ):
         """Configures the two players' optimizers and losses.
@@ -173,9 +179,10 @@ class GAN(keras.Model):
         Args:
             d_optimizer: Discriminator optimizer (instance, name or config). Defaults to Adam(2e-4, beta_1=0.5).
             g_optimizer: Generator optimizer, a different instance. Defaults to Adam(2e-4, beta_1=0.5).
-            generator_loss: "non_saturating" (G ascends log D(G(z)), the paper's practical choice and its code's),
-                "minimax" (G descends log(1 - D(G(z))) exactly), or a callable `fn(fake_logits) -> scalar`.
-            discriminator_loss: "minimax" (D ascends log D(x) + log(1 - D(G(z)))) or a callable
+            generator_loss: A loss family of `keras_gan.losses.LOSSES` ("non_saturating": G ascends log D(G(z)), the
+                paper's practical choice and its code's; "minimax": G descends log(1 - D(G(z))) exactly), whose
+                generator loss G minimises, or a callable `fn(fake_logits) -> scalar`.
+            discriminator_loss: None (the family's discriminator loss), a family name, or a callable
                 `fn(real_logits, fake_logits) -> scalar`.
             auto_scale_loss: If True and the networks compute in float16 (`mixed_float16` policy), both
                 optimizers are wrapped in `keras.optimizers.LossScaleOptimizer`.
@@ -204,15 +211,9 @@ class GAN(keras.Model):
                 "Pass two instances, e.g. d_optimizer=keras.optimizers.Adam(), g_optimizer=keras.optimizers.Adam()."
             )
         self.generator_loss_fn = losses_lib.get_generator_loss(generator_loss)
-        if callable(discriminator_loss):
-            self.discriminator_loss_fn = discriminator_loss
-        elif discriminator_loss in _DISCRIMINATOR_LOSSES:
-            self.discriminator_loss_fn = _DISCRIMINATOR_LOSSES[discriminator_loss]
-        else:
-            raise ValueError(
-                f"Unknown discriminator_loss {discriminator_loss!r}. Use one of {sorted(_DISCRIMINATOR_LOSSES)} "
-                "or pass a callable fn(real_logits, fake_logits) -> scalar loss to minimise."
-            )
+        self.discriminator_loss_fn = losses_lib.get_discriminator_loss(
+            generator_loss if discriminator_loss is None and isinstance(generator_loss, str) else discriminator_loss
+        )
         self._gan_compile_config = {
             "d_optimizer": d_optimizer, "g_optimizer": g_optimizer, "generator_loss": generator_loss,
             "discriminator_loss": discriminator_loss, "auto_scale_loss": auto_scale_loss, **kwargs,
@@ -279,7 +280,7 @@ class GAN(keras.Model):
 
     def _discriminate(self, real, fake):
         if self.joint_discriminator_pass and tuple(real.shape[1:]) == tuple(fake.shape[1:]):
-            # One pass over [real; fake]: twice-as-tall matmuls, the same per-example logits (see _acts_per_example).
+            # One pass over [real; fake]: twice-as-tall matmuls, the same per-example logits (keras_gan.networks.acts_per_example).
             dtype = keras.backend.result_type(real.dtype, fake.dtype)
             logits = self.discriminator(ops.concatenate([ops.cast(real, dtype), ops.cast(fake, dtype)]), training=True)
             m = ops.shape(real)[0]
@@ -299,7 +300,8 @@ class GAN(keras.Model):
 
     def _noise(self, n, seed=None):
         if seed is None:
-            seed = self.seed_generator.next()
+            seed = self.noise_state.value
+            self.noise_state.assign_add(ops.convert_to_tensor([0, 1], dtype="int64"))
         elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
             seed = tf.constant([int(seed), 0], tf.int64)
         else:
@@ -410,28 +412,19 @@ class GAN(keras.Model):
                     + f" With arrays, the {x.shape[0]} examples must also leave a last batch divisible by {k}."
                 )
 
-    def _all_seed_generators(self):
-        generators = {}
-        for layer in self._flatten_layers(include_self=True, recursive=True):
-            for generator in getattr(layer, "_seed_generators", []):
-                generators.setdefault(id(generator), generator)
-        return list(generators.values())
-
     def save_own_variables(self, store):
-        # Keras does not save SeedGenerator states (ours or the dropout layers'); a resumed run must continue the
-        # same noise and dropout streams, so they are saved with the weights.
+        # Keras saves no SeedGenerator state (e.g. keras.layers.Dropout's); a resumed run must continue the same
+        # dropout streams, so they are saved with the GAN's own weights (keras_gan.rng_state says how).
         super().save_own_variables(store)
-        for i, generator in enumerate(self._all_seed_generators()):
-            store[f"seed_generator_{i}"] = generator.state
+        for key, variable in rng_state.seed_states(self).items():
+            store[key] = variable
 
     def load_own_variables(self, store):
-        keys = set(store.keys())
-        generators = self._all_seed_generators()
-        if {f"seed_generator_{i}" for i in range(len(generators))} <= keys:
-            for i, generator in enumerate(generators):
-                generator.state.assign(store[f"seed_generator_{i}"])
-        for i, variable in enumerate(self._trainable_variables + self._non_trainable_variables):
-            variable.assign(store[f"{i}"])
+        saved = rng_state.seed_states(self)
+        for key, variable in saved.items():
+            if key in store.keys():
+                variable.assign(store[key])
+        super().load_own_variables({k: store[k] for k in store.keys() if k not in saved})
 
     def get_config(self):
         return {
@@ -444,6 +437,7 @@ class GAN(keras.Model):
             "noise": self.noise,
             "noise_scale": self.noise_scale,
             "seed": self.seed,
+            "joint_discriminator_pass": self.joint_discriminator_pass,
         }
 
     @classmethod
@@ -495,41 +489,6 @@ def _input_size(model):
             "latent_dim was not given and cannot be read off the generator's input; pass latent_dim=<size of z>."
         )
     return int(shape[-1])
-
-
-# Layers whose output for an example depends on that example alone, so D([a; b]) = [D(a); D(b)] exactly. Not
-# BatchNormalization (batch statistics), not keras.layers.Dropout: mathematically per-example, but its Philox masks
-# for the doubled batch hit a slow XLA CPU fusion (a 2x slower step on TF 2.21); HashDropout is the fast equivalent.
-_PER_EXAMPLE_LAYERS = tuple(
-    getattr(keras.layers, name)
-    for name in (
-        "InputLayer", "Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
-        "Conv3DTranspose", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "Activation",
-        "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Flatten", "Reshape", "Permute", "Identity", "Rescaling",
-        "LayerNormalization", "GroupNormalization", "UnitNormalization", "ZeroPadding1D", "ZeroPadding2D",
-        "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D", "MaxPooling1D", "MaxPooling2D",
-        "AveragePooling1D", "AveragePooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
-        "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
-        "Concatenate",
-    )
-    if hasattr(keras.layers, name)
-) + (maxout_lib.Maxout, maxout_lib.HashDropout)
-
-
-def _acts_per_example(layer):
-    """Whether `layer` maps each example independently of the rest of its batch (exact types only)."""
-    kind = type(layer)
-    if kind.__module__.startswith("keras.") and kind.__name__ in ("Functional", "Sequential"):
-        # A functional model's operations include raw ops (keras.ops.mean(x, axis=0) ...): any of those fails.
-        parts = layer.operations if kind.__name__ == "Functional" else layer.layers
-        return all(_acts_per_example(part) for part in parts)
-    return kind in _PER_EXAMPLE_LAYERS
-
-
-def _has_convolutions(model):
-    # Measured with XLA on CPU: one pass over [real; fake] made the paper's MLP step faster, the DCGAN step ~6 % slower.
-    convolutions = tuple(getattr(keras.layers, name) for name in dir(keras.layers) if "Conv" in name)
-    return any(isinstance(layer, convolutions) or _has_convolutions(layer) for layer in getattr(model, "layers", []))
 
 
 def _computes_in_float16(*models):

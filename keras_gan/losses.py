@@ -8,7 +8,12 @@ the stable softplus form (shared/docs/paper.md):
 
 Each family has a `<name>_discriminator_loss(real_logits, fake_logits)` and a `<name>_generator_loss(fake_logits)`;
 both return the mean over the batch as a float32 scalar, the quantity the optimizer *minimises*.
+
+`LOSSES` is the one registry of loss families: `GAN.compile`, the configs' validation and the command line's
+`--generator_loss` choices all read it, so a new family is one `register_loss(...)` line here.
 """
+
+import collections
 
 import keras
 from keras import ops
@@ -18,8 +23,11 @@ __all__ = [
     "minimax_generator_loss",
     "non_saturating_generator_loss",
     "value_function",
-    "GENERATOR_LOSSES",
+    "LOSSES",
+    "LossPair",
+    "get_discriminator_loss",
     "get_generator_loss",
+    "register_loss",
 ]
 
 
@@ -102,17 +110,58 @@ def value_function(real_logits, fake_logits):
     return -minimax_discriminator_loss(real_logits, fake_logits)
 
 
-GENERATOR_LOSSES = {
-    "minimax": minimax_generator_loss,
-    "non_saturating": non_saturating_generator_loss,
-}
+LossPair = collections.namedtuple("LossPair", ["discriminator", "generator"])
+LossPair.__doc__ = """A loss family: `discriminator(real_logits, fake_logits)` and `generator(fake_logits)`, both minimised."""
+
+LOSSES = {}
+
+
+def register_loss(name, discriminator, generator):
+    """Adds a loss family to `LOSSES` (and so to `GAN.compile`, the configs and the command line).
+
+    Args:
+        name: Str, the family's name (`--generator_loss=<name>`).
+        discriminator: Callable `fn(real_logits, fake_logits) -> scalar` that D minimises.
+        generator: Callable `fn(fake_logits) -> scalar` that G minimises.
+
+    Returns:
+        The `LossPair`.
+
+    Raises:
+        ValueError: if `name` is taken or a function is not callable.
+
+    Example:
+        >>> register_loss("my_loss", minimax_discriminator_loss, non_saturating_generator_loss)  # doctest: +SKIP
+    """
+    if not isinstance(name, str) or not name or name in LOSSES:
+        raise ValueError(f"Loss family name must be a new non-empty string; {name!r} is taken or invalid.")
+    if not callable(discriminator) or not callable(generator):
+        raise ValueError(f"Loss family {name!r} needs two callables: discriminator(real, fake) and generator(fake).")
+    LOSSES[name] = LossPair(discriminator, generator)
+    return LOSSES[name]
+
+
+# The paper's two: both train D by the value function; they differ in what G minimises.
+register_loss("non_saturating", minimax_discriminator_loss, non_saturating_generator_loss)
+register_loss("minimax", minimax_discriminator_loss, minimax_generator_loss)
+
+
+def _get(identifier, role, signature):
+    if callable(identifier):
+        return identifier
+    if isinstance(identifier, str) and identifier in LOSSES:
+        return getattr(LOSSES[identifier], role)
+    raise ValueError(
+        f"Unknown {role}_loss {identifier!r}. Use a loss family of keras_gan.losses.LOSSES "
+        f"({', '.join(sorted(LOSSES))}) or pass a callable {signature} -> scalar loss to minimise."
+    )
 
 
 def get_generator_loss(identifier):
-    """Resolves a generator loss from its name or returns a callable unchanged.
+    """Resolves a generator loss from a family name, or returns a callable unchanged.
 
     Args:
-        identifier: "minimax", "non_saturating", or a callable `fn(fake_logits) -> scalar` to minimise.
+        identifier: A name in `LOSSES` or a callable `fn(fake_logits) -> scalar` to minimise.
 
     Returns:
         The loss function.
@@ -124,14 +173,26 @@ def get_generator_loss(identifier):
         >>> get_generator_loss("minimax") is minimax_generator_loss
         True
     """
-    if callable(identifier):
-        return identifier
-    if isinstance(identifier, str) and identifier in GENERATOR_LOSSES:
-        return GENERATOR_LOSSES[identifier]
-    raise ValueError(
-        f"Unknown generator_loss {identifier!r}. Use one of {sorted(GENERATOR_LOSSES)} or pass a callable "
-        "fn(fake_logits) -> scalar loss to minimise."
-    )
+    return _get(identifier, "generator", "fn(fake_logits)")
+
+
+def get_discriminator_loss(identifier):
+    """Resolves a discriminator loss from a family name, or returns a callable unchanged.
+
+    Args:
+        identifier: A name in `LOSSES` or a callable `fn(real_logits, fake_logits) -> scalar` to minimise.
+
+    Returns:
+        The loss function.
+
+    Raises:
+        ValueError: if `identifier` is an unknown name or neither a string nor a callable.
+
+    Example:
+        >>> get_discriminator_loss("non_saturating") is minimax_discriminator_loss
+        True
+    """
+    return _get(identifier, "discriminator", "fn(real_logits, fake_logits)")
 
 
 # Registered so that a compiled GAN's loss choice survives `.keras` save/load.

@@ -13,10 +13,12 @@ Example:
 """
 
 import importlib
+import pkgutil
 
 from keras_gan.configs.base import RESUMABLE_FIELDS, Config, validate
 
-CONFIG_NAMES = ("paper_mnist", "paper_fashion_mnist", "dcgan_fashion_mnist", "toy_1d", "toy_ring")
+# Every module of this package but `base` is a named config: a new config is one new file.
+CONFIG_NAMES = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "base"))
 
 __all__ = ["CONFIG_NAMES", "RESUMABLE_FIELDS", "Config", "get_config", "validate"]
 

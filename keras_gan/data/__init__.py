@@ -1,4 +1,4 @@
-"""Data for GANs: embedded toy distributions and TFDS image pipelines (real images, offline IDX files)."""
+"""Data for GANs: the dataset registry, embedded toy distributions, TFDS image pipelines and users' own files."""
 
 from keras_gan.data import toy
 from keras_gan.data.images import (
@@ -11,8 +11,13 @@ from keras_gan.data.images import (
     resolve_split,
 )
 from keras_gan.data.local_builder import LOCAL_DATASETS, prepare
+from keras_gan.data.registry import DATASETS, DatasetSpec, get_dataset, register_dataset
 
 __all__ = [
+    "DATASETS",
+    "DatasetSpec",
+    "get_dataset",
+    "register_dataset",
     "toy",
     "image_dataset",
     "load_arrays",

@@ -8,8 +8,9 @@ Pure functions, one signature per family, computed in TensorFlow with bounded me
     class_histogram(probs)                                    mode_coverage(samples, modes, stddev)
     prdc(real_features, fake_features) (all four k-NN metrics in shared passes)
 
-plus the package's cached classifier (`dataset_classifier`), `evaluate_generator` (writes eval/results.json and
-eval/results.md) and `EvaluationCallback` (the same figures during training).
+plus the package's cached classifier (`dataset_classifier`), `Evaluator` (a dataset's real-data side, prepared
+once), `evaluate` (the one evaluation function), `evaluate_generator` (`evaluate`, then eval/results.json and
+eval/results.md) and `EvaluationCallback` (`evaluate` during training).
 """
 
 from keras_gan.metrics.callback import EvaluationCallback
@@ -23,7 +24,8 @@ from keras_gan.metrics.classifier import (
     train_classifier,
 )
 from keras_gan.metrics.classifier_metrics import class_histogram, classifier_score, histogram_distance
-from keras_gan.metrics.evaluate import evaluate_generator, generate_samples, results_markdown
+from keras_gan.metrics.evaluation import evaluate, evaluate_generator, generate_samples, results_markdown
+from keras_gan.metrics.evaluator import Evaluator
 from keras_gan.metrics.frechet import frechet_distance, gaussian_frechet_distance
 from keras_gan.metrics.mixture import mode_coverage
 from keras_gan.metrics.parzen import PAPER_SIGMAS, parzen_evaluation, parzen_log_likelihood
@@ -33,6 +35,8 @@ __all__ = [
     "PAPER_SIGMAS",
     "Classifier",
     "EvaluationCallback",
+    "Evaluator",
+    "evaluate",
     "class_histogram",
     "classifier_fingerprint",
     "classifier_network",

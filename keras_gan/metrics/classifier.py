@@ -12,12 +12,14 @@ import hashlib
 import json
 import os
 import pathlib
-import tempfile
 import time
 
 import keras
 import numpy as np
 import tensorflow as tf
+from absl import logging
+
+from keras_gan import files, progress
 
 __all__ = [
     "CLASSIFIER_CODE_VERSION",
@@ -312,20 +314,6 @@ class Classifier:
         return float((probs.argmax(axis=1) == labels).mean())
 
 
-def _atomic_write(path, write):
-    """Writes through a temporary file in the same folder, then renames: no half-written file is ever visible."""
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def load_or_train_classifier(
     images,
     labels,
@@ -380,25 +368,28 @@ def load_or_train_classifier(
                 model = keras.models.load_model(model_path, compile=False)
                 return Classifier(model, fingerprint, True, metadata, str(model_path))
         except Exception as error:  # noqa: BLE001 -- a damaged cache entry (any load error) is retrained.
-            print(f"keras_gan.metrics: retraining the classifier; the cached one did not load ({error}).")
+            logging.warning("Retraining the metrics classifier: the cached one did not load (%s).", error)
     start = time.perf_counter()
-    model = train_classifier(
-        images,
-        labels,
-        num_classes=num_classes,
-        architecture=architecture,
-        training=training,
-        seed=seed,
-        verbose=verbose,
-    )
+    with progress.phase(f"Training the metrics classifier for {name!r} on {len(images)} images (once; then cached "
+                        f"in {cache_dir})"):
+        model = train_classifier(
+            images,
+            labels,
+            num_classes=num_classes,
+            architecture=architecture,
+            training=training,
+            seed=seed,
+            verbose=verbose,
+        )
     metadata = {"fingerprint": fingerprint, **fields, "train_seconds": round(time.perf_counter() - start, 1)}
     classifier = Classifier(model, fingerprint, False, metadata, str(model_path))
     if test_data is not None:
         metadata["test_accuracy"] = classifier.accuracy(*test_data)
         metadata["num_test_examples"] = int(len(test_data[1]))
     classifier.metadata = metadata
-    _atomic_write(model_path, model.save)
-    _atomic_write(meta_path, lambda p: pathlib.Path(p).write_text(json.dumps(metadata, indent=2, sort_keys=True)))
+    with files.atomic_path(model_path) as tmp:
+        model.save(tmp)
+    files.atomic_write(meta_path, json.dumps(metadata, indent=2, sort_keys=True))
     return classifier
 
 

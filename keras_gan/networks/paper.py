@@ -5,7 +5,8 @@ import math
 import keras
 import numpy as np
 
-from keras_gan.networks.maxout import HashDropout, Maxout
+from keras_gan.networks.hash_dropout import HashDropout
+from keras_gan.networks.maxout import Maxout
 
 
 def _seed(seed, offset):
