@@ -12,8 +12,7 @@ from conftest import weights_of
 
 import keras_gan
 from keras_gan import networks
-from keras_gan.gan import _acts_per_example
-from keras_gan.networks.maxout import HashDropout, Maxout
+from keras_gan.networks import HashDropout, Maxout, acts_per_example
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
 import gan_step  # noqa: E402
@@ -34,16 +33,15 @@ def small_paper_discriminator(input_keep=0.8, hidden_keep=0.5, seed=1):
     return keras.Model(x, keras.layers.Dense(1, kernel_initializer=init)(h))
 
 
-def small_gan(d_steps=1, joint=None, dropout=True, jit_compile=False, steps_per_execution=1):
+def small_gan(d_steps=1, joint=True, dropout=True, jit_compile=False, steps_per_execution=1, seed=0):
     keep = (0.8, 0.5) if dropout else (1.0, 1.0)
     gan = keras_gan.GAN(
         networks.paper_generator(latent_dim=LATENT, output_shape=(DIM,), hidden_units=(32, 24), init_scale=0.3, seed=0),
         small_paper_discriminator(*keep),
         d_steps=d_steps,
-        seed=0,
+        seed=seed,
+        joint_discriminator_pass=joint,
     )
-    if joint is not None:
-        gan.joint_discriminator_pass = joint
     gan.compile(
         d_optimizer=keras.optimizers.SGD(0.1, momentum=0.5),
         g_optimizer=keras.optimizers.SGD(0.1, momentum=0.5),
@@ -74,34 +72,32 @@ def assert_same_training(a, b, rtol, atol):
 
 
 def test_one_d_pass_only_when_every_layer_maps_examples_independently():
-    assert _acts_per_example(small_paper_discriminator())
-    assert _acts_per_example(networks.dcgan_discriminator(base_filters=4))
-    assert _acts_per_example(networks.mlp_discriminator(2))
+    assert acts_per_example(small_paper_discriminator())
+    assert acts_per_example(networks.dcgan_discriminator(base_filters=4))
+    assert acts_per_example(networks.mlp_discriminator(2))
     # Batch norm normalises over the batch: D([a; b]) != [D(a); D(b)].
-    assert not _acts_per_example(networks.dcgan_generator(latent_dim=4, base_filters=4))
+    assert not acts_per_example(networks.dcgan_generator(latent_dim=4, base_filters=4))
     # A raw op over the batch axis (minibatch statistics) inside a functional model.
     x = keras.Input((4,))
-    assert not _acts_per_example(keras.Model(x, keras.layers.Dense(1)(x - keras.ops.mean(x, axis=0))))
+    assert not acts_per_example(keras.Model(x, keras.layers.Dense(1)(x - keras.ops.mean(x, axis=0))))
     # A subclassed model could do anything in call().
     class Custom(keras.Model):
         def call(self, x):
             return x
 
-    assert not _acts_per_example(Custom())
+    assert not acts_per_example(Custom())
     # keras.layers.Dropout: per-example maths, but its Philox masks make the doubled XLA step slow on CPU.
-    assert not _acts_per_example(networks.paper_discriminator(units=4, pieces=2))
+    assert not acts_per_example(networks.paper_discriminator(units=4, pieces=2))
 
 
-def test_gan_takes_the_decision_from_its_discriminator():
-    assert small_gan().joint_discriminator_pass
-    # Convolutions qualify mathematically but ran slower on the doubled batch (XLA CPU): two passes.
-    dcgan = keras_gan.GAN(networks.dcgan_generator(latent_dim=4, base_filters=4),
-                          networks.dcgan_discriminator(base_filters=4), latent_dim=4)
-    assert not dcgan.joint_discriminator_pass
-    gan = keras_gan.GAN(networks.dcgan_generator(latent_dim=4, base_filters=4),
-                        keras.Sequential([keras.Input((28, 28, 1)), keras.layers.BatchNormalization(),
-                                          keras.layers.Flatten(), keras.layers.Dense(1)]), latent_dim=4)
-    assert not gan.joint_discriminator_pass
+def test_the_joint_pass_is_a_saved_choice_and_the_registry_makes_it():
+    assert not keras_gan.GAN(networks.mlp_generator(2, 2), networks.mlp_discriminator(2)).joint_discriminator_pass
+    gan = small_gan(joint=True)
+    assert keras_gan.GAN.from_config(gan.get_config()).joint_discriminator_pass
+    config = keras_gan.configs.get_config("paper_fashion_mnist")
+    # The paper's D (HashDropout, maxout) acts per example: one pass; DCGAN's convolutions ran slower doubled.
+    assert networks.get_architecture("paper").build(config, (28, 28, 1), None)[2]
+    assert not networks.get_architecture("dcgan").build(config, (28, 28, 1), None)[2]
 
 
 @pytest.mark.parametrize("d_steps", [1, 2])
@@ -133,9 +129,7 @@ def test_steps_per_execution_four_trains_like_one():
 def test_same_seed_same_weights_and_another_seed_differs():
     a, b = train(small_gan()), train(small_gan())
     assert_same_training(a, b, rtol=0, atol=0)
-    other = small_gan()
-    other.seed_generator.state.assign(other.seed_generator.state + 1)
-    assert not np.allclose(train(other)[1][0], a[1][0])
+    assert not np.allclose(train(small_gan(seed=1))[1][0], a[1][0])
 
 
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
@@ -190,7 +184,7 @@ def test_hash_dropout_config_round_trip_and_bad_rate():
 
 
 def test_saved_gan_with_hash_dropout_continues_like_the_original(tmp_path):
-    # The masks' seed-generator states are saved with the weights, so training resumes on the same masks.
+    # The masks' stream states are weights (`mask_state`), saved, so training resumes on the same masks.
     gan = small_gan()
     train(gan)
     gan.save(str(tmp_path / "gan.keras"))
