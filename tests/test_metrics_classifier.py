@@ -17,7 +17,6 @@ import tensorflow as tf
 import keras_gan
 from keras_gan import metrics
 from keras_gan.metrics import classifier as classifier_lib
-from keras_gan.metrics import evaluate as evaluate_lib
 
 _SMALL = {"epochs": 1, "batch_size": 32}
 # Captured before any test monkeypatches keras_gan.data.load_arrays.
@@ -215,7 +214,7 @@ def small_fashion(monkeypatch):
         images, labels = fashion_mnist(split)
         return images[: sizes[split]], labels[: sizes[split]]
 
-    monkeypatch.setattr(keras_gan.data, "load_arrays", load_arrays, raising=False)
+    monkeypatch.setattr(keras_gan.data.images, "load_arrays", load_arrays)
     return load_arrays
 
 
@@ -253,8 +252,8 @@ def test_evaluate_generator_caches_the_reference(small_classifier, small_fashion
     images = fashion_mnist("train")[0][:100]
     first = metrics.evaluate_generator(images, "fashion_mnist", **kwargs)
     calls = []
-    original = evaluate_lib._image_row
-    monkeypatch.setattr(evaluate_lib, "_image_row", lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = metrics.Evaluator._image_row
+    monkeypatch.setattr(metrics.Evaluator, "_image_row", lambda *a, **k: calls.append(1) or original(*a, **k))
     second = metrics.evaluate_generator(images, "fashion_mnist", **kwargs)
     assert len(calls) == 1  # The model row only.
     assert second["reference"] == first["reference"]
@@ -299,7 +298,7 @@ def test_evaluate_generator_on_a_mixture(tmp_path):
     toy = keras_gan.data.toy
     modes = toy.ring_modes()
     two_modes = toy.sample_mixture(1000, modes[:2], toy.RING_STDDEV, seed=0)
-    results = metrics.evaluate_generator(two_modes, "ring", num_samples=1000, workdir=tmp_path, verbose=False)
+    results = metrics.evaluate_generator(two_modes, "toy_ring", num_samples=1000, workdir=tmp_path, verbose=False)
     assert results["model"]["modes_covered"] == 2 and results["reference"]["modes_covered"] == 8
     assert results["model"]["high_quality_share"] > 0.99
     assert results["model"]["coverage"] < 0.4 < results["reference"]["coverage"]
@@ -314,7 +313,7 @@ def test_evaluate_generator_on_a_mixture(tmp_path):
 def test_callback_logs_mixture_metrics_every_n_epochs(make_toy_gan, tmp_path):
     toy = keras_gan.data.toy
     gan = make_toy_gan()
-    callback = metrics.EvaluationCallback.from_dataset("ring", every_n_epochs=2, num_samples=500)
+    callback = metrics.EvaluationCallback("toy_ring", every_n_epochs=2, num_samples=500)
     board = keras.callbacks.TensorBoard(str(tmp_path / "tb"))
     history = gan.fit(toy.ring_dataset(batch_size=100, num_examples=1000), epochs=4, verbose=0,
                       callbacks=[callback, board])
@@ -334,8 +333,7 @@ def test_callback_logs_mixture_metrics_every_n_epochs(make_toy_gan, tmp_path):
 
 def test_callback_fill_value_keeps_one_entry_per_epoch(make_toy_gan, tmp_path):
     gan = make_toy_gan()
-    callback = metrics.EvaluationCallback.from_dataset("grid", every_n_epochs=2, num_samples=200,
-                                                       fill_value=float("nan"))
+    callback = metrics.EvaluationCallback("toy_grid", every_n_epochs=2, num_samples=200, fill_value=float("nan"))
     csv_path = tmp_path / "log.csv"
     history = gan.fit(keras_gan.data.toy.grid_dataset(batch_size=100, num_examples=500), epochs=2, verbose=0,
                       callbacks=[callback, keras.callbacks.CSVLogger(str(csv_path))])
@@ -349,22 +347,34 @@ def test_callback_logs_image_metrics(small_classifier, fashion_test):
     gan = keras_gan.GAN(generator, keras_gan.networks.mlp_discriminator(784, hidden_units=(32,), seed=1),
                         latent_dim=8, seed=0)
     gan.compile()
-    callback = metrics.EvaluationCallback(small_classifier, fashion_test[0][:200], num_samples=200)
+    evaluator = metrics.Evaluator(keras_gan.data.get_dataset("fashion_mnist"), fashion_test[0][:200],
+                                  classifier=small_classifier, image_range="sigmoid")
+    callback = metrics.EvaluationCallback(evaluator, num_samples=200)
     images = fashion_test[0][:400].reshape(400, 784)
-    history = gan.fit(keras_gan.data.toy.points_dataset(images, batch_size=100), epochs=1, verbose=0,
+    history = gan.fit(keras_gan.data.pipeline.epoch_batches(images, batch_size=100), epochs=1, verbose=0,
                       callbacks=[callback])
     for name in ("classifier_score", "frechet_distance", "precision", "recall", "density", "coverage",
                  "class_histogram_tv"):
         assert len(history.history["eval_" + name]) == 1 and np.isfinite(history.history["eval_" + name][0])
 
 
-def test_callback_rejects_bad_configuration(small_classifier):
-    with pytest.raises(ValueError, match="exactly one mode"):
-        metrics.EvaluationCallback()
-    with pytest.raises(ValueError, match="both classifier"):
-        metrics.EvaluationCallback(small_classifier)
-    with pytest.raises(ValueError, match="every_n_epochs"):
-        metrics.EvaluationCallback(modes=np.zeros((2, 2)), stddev=0.1, every_n_epochs=0)
+def test_callback_rejects_bad_configuration():
+    with pytest.raises(ValueError, match="every_n_epochs must be a positive int"):
+        metrics.EvaluationCallback("toy_ring", every_n_epochs=0)
+    with pytest.raises(ValueError, match="num_samples must exceed 5"):
+        metrics.EvaluationCallback("toy_ring", num_samples=3)
+
+
+def test_evaluate_generate_and_the_generator_file_score_the_same_images(tmp_path):
+    # Samples come from the model's own prior sampler: evaluate(seed=s) scores gan.generate(seed=s).
+    gan = keras_gan.GAN(keras_gan.networks.mlp_generator(2, 2, seed=0), keras_gan.networks.mlp_discriminator(2),
+                        latent_dim=2, noise="normal", seed=0)
+    gan.generator.save(tmp_path / "generator.keras")
+    via_gan = metrics.evaluate(gan, "toy_ring", 500, seed=7, reference=False)["model"]
+    via_samples = metrics.evaluate(gan.generate(500, seed=7), "toy_ring", 500, seed=7, reference=False)["model"]
+    via_file = metrics.evaluate(str(tmp_path / "generator.keras"), "toy_ring", 500, seed=7, reference=False,
+                                noise="normal")["model"]
+    assert via_gan == via_samples == via_file
 
 
 # ------------------------------------------------------------------------------------------------------------------

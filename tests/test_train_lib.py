@@ -11,7 +11,8 @@ import pytest
 import tensorflow as tf
 
 import keras_gan
-from keras_gan import callbacks, configs, train_lib
+from keras_gan import checkpoints, configs, losses, networks, train_lib
+from keras_gan.data import registry, toy
 from conftest import snapshot
 
 
@@ -34,9 +35,9 @@ def test_train_writes_the_documented_workdir(ring_run):
     assert result["epoch"] == 2 and result["resumed_from"] == 0
     assert sorted(result["history"]) == ["d_fake", "d_loss", "d_real", "epoch_seconds", "g_loss"]
     for path in ("config.json", "log.csv", "generator.keras", "gan.keras", "metrics.json",
-                 "checkpoints/ckpt-0001.npz", "checkpoints/ckpt-0002.npz",
-                 "samples/epoch_0001.png", "samples/epoch_0002.png"):
+                 "checkpoints/checkpoint", "samples/epoch_0001.png", "samples/epoch_0002.png"):
         assert os.path.isfile(os.path.join(workdir, path)), path
+    assert [e for e, _ in checkpoints.list_checkpoints(os.path.join(workdir, "checkpoints"))] == [1, 2]
     if train_lib._tensorboard_installed():
         assert os.listdir(os.path.join(workdir, "tensorboard"))
     assert json.load(open(os.path.join(workdir, "config.json")))["name"] == "toy_ring"
@@ -75,26 +76,6 @@ def test_restore_from_workdir_and_sample_to_file(ring_run, tmp_path):
         train_lib.restore_from_workdir(str(tmp_path))
 
 
-def test_data_order_is_a_function_of_seed_and_epoch():
-    examples = np.arange(1000, dtype="float32")[:, None]
-    config = _ring(epochs=3, batch_size=100, d_steps=2)
-    full, steps = train_lib.epoch_dataset(examples, config, initial_epoch=0)
-    assert steps == 5
-    batches = [b.numpy()[:, 0] for b in full]
-    assert len(batches) == 15 and all(b.shape == (200,) for b in batches)
-    # Within an epoch every example is seen at most once; epochs are reshuffled.
-    epochs = [np.concatenate(batches[i * 5 : (i + 1) * 5]) for i in range(3)]
-    assert all(len(set(e)) == 1000 for e in epochs)
-    assert not np.array_equal(epochs[0], epochs[1])
-    # A run resumed at epoch 1 sees exactly the same batches.
-    resumed, _ = train_lib.epoch_dataset(examples, config, initial_epoch=1)
-    np.testing.assert_array_equal(np.stack([b.numpy()[:, 0] for b in resumed]), np.stack(batches[5:]))
-    other_seed, _ = train_lib.epoch_dataset(examples, dataclasses.replace(config, seed=1))
-    assert not np.array_equal(next(iter(other_seed)).numpy()[:, 0], batches[0])
-    with pytest.raises(ValueError, match="fewer than one step"):
-        train_lib.epoch_dataset(examples[:150], config)
-
-
 def test_workdir_that_is_a_file_is_refused(tmp_path):
     path = tmp_path / "oops.txt"
     path.write_text("mine")
@@ -120,7 +101,7 @@ def test_checkpoints_alone_identify_another_run(ring_run, tmp_path):
     workdir, _ = ring_run
     shutil.copytree(os.path.join(workdir, "checkpoints"), tmp_path / "checkpoints")  # no config.json
     before = snapshot(str(tmp_path))
-    with pytest.raises(train_lib.WorkdirError, match=r"holds another run \(config 'toy_ring', see .*ckpt-\d+\.npz"):
+    with pytest.raises(train_lib.WorkdirError, match=r"holds another run \(config 'toy_ring'\)"):
         train_lib.train_and_evaluate(dataclasses.replace(configs.get_config("toy_1d"), verbose=0), str(tmp_path))
     assert snapshot(str(tmp_path)) == before
 
@@ -129,13 +110,46 @@ def test_interrupted_writes_are_cleaned_and_a_corrupt_newest_checkpoint_is_skipp
     workdir = str(tmp_path / "w")
     train_lib.train_and_evaluate(_ring(epochs=2), workdir)
     ckpts = os.path.join(workdir, "checkpoints")
-    open(os.path.join(ckpts, ".ckpt-0003.npz.tmp-4242"), "wb").write(b"half")
+    open(os.path.join(workdir, ".gan.tmp-4242-x.keras"), "wb").write(b"half")
     # Simulated disk corruption of the newest checkpoint: resuming falls back to the previous one.
-    open(os.path.join(ckpts, "ckpt-0002.npz"), "wb").write(b"PK\x03\x04 garbage")
+    (data,) = [f for f in os.listdir(ckpts) if f.startswith("ckpt-2.data")]
+    with open(os.path.join(ckpts, data), "r+b") as f:
+        f.truncate(16)
     result = train_lib.train_and_evaluate(_ring(epochs=3), workdir)
     assert result["resumed_from"] == 1
-    assert sorted(os.listdir(ckpts)) == ["ckpt-0001.npz", "ckpt-0002.npz", "ckpt-0003.npz"]
-    callbacks.load_checkpoint(os.path.join(ckpts, "ckpt-0002.npz"))  # rewritten whole
+    assert [e for e, _ in checkpoints.list_checkpoints(ckpts)] == [1, 2, 3]
+    assert not [f for f in os.listdir(workdir) if ".tmp-" in f]
+
+
+def test_a_new_loss_network_and_dataset_are_one_registration_each(tmp_path):
+    def least_squares_d(real, fake):
+        return keras.ops.mean((real - 1.0) ** 2) + keras.ops.mean(fake**2)
+
+    def least_squares_g(fake):
+        return keras.ops.mean((fake - 1.0) ** 2)
+
+    def tiny(config, shape, examples):
+        generator = keras.Sequential([keras.Input((config.latent_dim,)), keras.layers.Dense(shape[0])])
+        discriminator = keras.Sequential([keras.Input(shape), keras.layers.Dense(4, activation="relu"),
+                                          keras.layers.Dense(1)])
+        return generator, discriminator, True
+
+    losses.register_loss("test_least_squares", least_squares_d, least_squares_g)
+    networks.register_architecture("test_tiny", tiny, "points")
+    registry.register_dataset(registry.DatasetSpec(
+        "test_line", "points", "moments", sampler=lambda n, seed: toy.sample_gaussian_1d(n, 1.0, 0.1, seed),
+        mean=1.0, stddev=0.1))
+    try:
+        config = dataclasses.replace(
+            _ring(epochs=1), dataset="test_line", architecture="test_tiny", generator_loss="test_least_squares",
+            latent_dim=1)
+        result = train_lib.train_and_evaluate(config, str(tmp_path))
+        assert result["epoch"] == 1 and result["metrics"]["data_mean"] == 1.0
+        gan, _, _ = train_lib.restore_from_workdir(str(tmp_path))
+        assert gan.generator_loss_fn is least_squares_g and gan.joint_discriminator_pass
+    finally:
+        del losses.LOSSES["test_least_squares"], networks.ARCHITECTURES["test_tiny"]
+        del registry.DATASETS["test_line"]
 
 
 def test_steps_per_execution_never_straddles_an_epoch():
@@ -147,7 +161,7 @@ def test_steps_per_execution_never_straddles_an_epoch():
 
 @pytest.fixture
 def small_images(monkeypatch):
-    """keras_gan.data.load_arrays replaced by 256 random 28x28x1 images (no dataset on disk needed)."""
+    """The image loader replaced by 256 random 28x28x1 images (no dataset on disk needed)."""
     calls = []
 
     def load_arrays(name, split="train", *, data_dir=None, local_dir=None):
@@ -156,7 +170,7 @@ def small_images(monkeypatch):
         images = (rng.random((256, 28, 28, 1)) < 0.3).astype("float32")
         return images, np.zeros(256, "int64")
 
-    monkeypatch.setattr(keras_gan.data, "load_arrays", load_arrays)
+    monkeypatch.setattr(keras_gan.data.images, "load_arrays", load_arrays)
     return calls
 
 
@@ -171,11 +185,14 @@ def test_dcgan_config_trains_on_images_and_writes_an_image_grid(small_images, tm
     assert grid.shape == (4 * 30 + 2, 4 * 30 + 2, 1)
 
 
-def test_paper_config_flattens_images_and_sets_the_output_bias_from_the_data(small_images):
+def test_paper_config_keeps_image_shapes_and_sets_the_output_bias_from_the_data(small_images):
     config = configs.get_config("paper_fashion_mnist")
     examples, shape = train_lib.load_examples(config)
-    assert examples.shape == (256, 784) and shape == (28, 28, 1)
+    assert examples.shape == (256, 28, 28, 1) and shape == (28, 28, 1)
     gan = train_lib.build_gan(config, shape, examples)
+    # The paper's 784-d MLPs, with G's output reshaped and D's input flattened; D runs once over [real; fake].
+    assert gan.generator.output_shape == (None, 28, 28, 1) and gan.joint_discriminator_pass
+    assert any(isinstance(layer, keras_gan.networks.HashDropout) for layer in gan.discriminator.layers)
     bias = gan.generator.get_layer("x").bias.numpy()
     np.testing.assert_allclose(bias, keras_gan.networks.output_bias_from_data(examples), rtol=1e-6)
     # U[-sqrt(3), sqrt(3)] noise, ScheduledSGD with the paper's decaying learning rate.
