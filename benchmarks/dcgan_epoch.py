@@ -20,6 +20,7 @@ import numpy as np  # noqa: E402
 from absl import app, flags  # noqa: E402
 
 from keras_gan import configs, train_lib  # noqa: E402
+from keras_gan.data import pipeline  # noqa: E402
 
 flags.DEFINE_list("base_filters", ["8", "16", "32"], "Widths f to time.")
 flags.DEFINE_integer("steps", 100, "Timed training steps per width.")
@@ -37,9 +38,11 @@ def main(argv):
         rng = np.random.default_rng(0)
         images = rng.random((config.batch_size * (FLAGS.steps + 20), 28, 28, 1), dtype=np.float32)
         gan = train_lib.build_gan(config, (28, 28, 1))
-        warm, _ = train_lib.epoch_dataset(images[: config.batch_size * 20], config)
+        warm = pipeline.epoch_batches(images[: config.batch_size * 20], batch_size=config.batch_size, epochs=1)
         gan.fit(warm, epochs=1, steps_per_epoch=20, verbose=0)  # compile
-        timed, steps = train_lib.epoch_dataset(images[: config.batch_size * FLAGS.steps], config)
+        timed = pipeline.epoch_batches(images[: config.batch_size * FLAGS.steps], batch_size=config.batch_size,
+                                       epochs=1)
+        steps = FLAGS.steps
         start = time.perf_counter()
         gan.fit(timed, epochs=1, verbose=0)
         per_step = (time.perf_counter() - start) / steps

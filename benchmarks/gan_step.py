@@ -147,7 +147,7 @@ def with_hash_dropout(model):
     """A copy of a functional model with each keras.layers.Dropout replaced by HashDropout (same rate and seed)."""
     import keras
 
-    from keras_gan.networks.maxout import HashDropout
+    from keras_gan.networks import HashDropout
 
     def clone(layer):
         if type(layer) is keras.layers.Dropout:
@@ -190,9 +190,12 @@ class KerasGAN:
                 discriminator = with_hash_dropout(discriminator)
         finally:
             keras.mixed_precision.set_global_policy("float32")
-        gan = keras_gan.GAN(generator, discriminator, d_steps=self.k, seed=0)
-        if self.joint is not None:
-            gan.joint_discriminator_pass = self.joint
+        joint = self.joint
+        if joint is None:
+            # The architecture registry's rule: one pass over [real; fake] for per-example MLPs, two for conv nets.
+            convolutional = any("Conv" in type(layer).__name__ for layer in discriminator.layers)
+            joint = keras_gan.networks.acts_per_example(discriminator) and not convolutional
+        gan = keras_gan.GAN(generator, discriminator, d_steps=self.k, seed=0, joint_discriminator_pass=joint)
         self.joint_used = gan.joint_discriminator_pass
         gan.compile(d_optimizer=self._optimizer(), g_optimizer=self._optimizer(), generator_loss="non_saturating",
                     jit_compile=self.jit, steps_per_execution=self.spe)

@@ -7,6 +7,7 @@ progress bar.
 
 import copy
 import math
+import os
 import random
 
 import keras
@@ -351,7 +352,8 @@ class GAN(keras.Model):
             np.ndarray [num_samples, *example shape].
 
         Raises:
-            ValueError: if `num_samples` or `batch_size` is not a positive int.
+            ValueError: if `num_samples` or `batch_size` is not a positive int, or the samples would not fit in
+                half of this machine's memory.
 
         Example:
             >>> gan.generate(64, seed=0).shape
@@ -359,6 +361,14 @@ class GAN(keras.Model):
         """
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+        if isinstance(num_samples, (int, np.integer)) and not isinstance(num_samples, bool) and num_samples > 0:
+            needed = int(num_samples) * math.prod(self.generator.output_shape[1:]) * 4
+            available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+            if needed > available // 2:
+                raise ValueError(
+                    f"{num_samples} samples would need {needed / 2**30:.1f} GiB, more than half of this machine's "
+                    f"{available / 2**30:.0f} GiB. Ask for fewer, or draw them in parts with different seeds."
+                )
         z = self.sample_noise(num_samples, seed=seed)
         return self.generator.predict(z, batch_size=int(batch_size), verbose=0)
 
@@ -380,7 +390,7 @@ class GAN(keras.Model):
             A `keras.callbacks.History`.
 
         Raises:
-            ValueError: if a batch cannot be split into `d_steps` equal minibatches.
+            ValueError: if a batch cannot be split into `d_steps` equal minibatches, or an array holds NaN/inf.
         """
         self._check_batches(x, batch_size)
         if isinstance(x, tf.data.Dataset) and not args:
@@ -389,6 +399,12 @@ class GAN(keras.Model):
         return super().fit(x, y, batch_size, *args, **kwargs)
 
     def _check_batches(self, x, batch_size):
+        if isinstance(x, np.ndarray) and np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
+            raise ValueError(
+                f"The training data holds {int((~np.isfinite(x)).sum())} NaN or infinite values (first at index "
+                f"{tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])}); every update would be NaN. Remove or "
+                "replace those examples first."
+            )
         k = self.d_steps
         if k == 1:
             return

@@ -11,6 +11,8 @@ toy_ring, ...); every field of keras_gan.configs.Config is a flag of the same na
 command again resumes from the workdir's newest checkpoint; a larger --epochs trains on. Also runnable as
 `python -m keras_gan ...`. Flags of this program: --helpshort; all flags: --helpfull.
 
+TensorFlow's start-up lines are hidden; KERAS_GAN_TF_LOGS=1 shows them.
+
 Your own data: --dataset=PATH (a folder of images, a .npy/.npz file), or --dataset=NAME --local_dir=DIR for a
 folder of MNIST-format IDX files (their checksums are recorded on first use).
 
@@ -24,14 +26,12 @@ import os
 import sys
 import typing
 
-# TensorFlow's C++ start-up INFO lines stay out of the output unless asked for (set the variable yourself).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from absl import app  # noqa: E402
-from absl import flags  # noqa: E402
-from absl import logging  # noqa: E402
+from absl import app
+from absl import flags
+from absl import logging
 
-from keras_gan.configs.base import Config  # noqa: E402
+from keras_gan.configs.base import Config
 
 COMMANDS = ("train", "sample", "evaluate", "export")
 FLAGS = flags.FLAGS
