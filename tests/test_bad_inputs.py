@@ -112,7 +112,7 @@ def test_cli_bad_values_are_one_message_and_status_2(ring_workdir, run_cli, args
     before = snapshot(ring_workdir)
     code, out, err = run_cli(*args[:1], f"--workdir={ring_workdir}", *args[1:])
     assert code == 2, (out, err)
-    assert message in err and err.startswith("keras-gan ") and "Traceback" not in err
+    assert message in err and err.startswith("keras-gan") and "Traceback" not in err
     assert snapshot(ring_workdir) == before
 
 

@@ -93,7 +93,7 @@ def test_bad_flags_stop_with_a_message_and_leave_checkpoints_alone(ring_workdir,
     base = [] if "--config" in flags_given else ["--config=toy_ring"]
     code, _, err = run_cli("train", f"--workdir={workdir}", *base, *args)
     assert code == 2
-    assert message in err and err.startswith("keras-gan train: error: ")
+    assert message in err and err.startswith("keras-gan") and ": error: " in err and err.count("\n") == 1
     assert snapshot(workdir) == before
 
 
