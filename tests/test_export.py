@@ -12,7 +12,7 @@ import tensorflow as tf
 
 import keras_gan
 from keras_gan import export
-from keras_gan.serving import client
+from serving_stub import predict
 
 LATENT = 8
 MAX_SAMPLES = 16
@@ -40,16 +40,6 @@ def expected_images(generator, z):
 def sample(model, n, seed, signature="sample"):
     out = model.signatures[signature](num_samples=tf.constant(n, tf.int32), seed=tf.constant(seed, tf.int64))
     return next(iter(out.values())).numpy()
-
-
-def tree_bytes(path):
-    """Every file under path with its contents, to show an export left it untouched."""
-    found = {}
-    for root, _, files in os.walk(path):
-        for name in files:
-            with open(os.path.join(root, name), "rb") as f:
-                found[os.path.relpath(os.path.join(root, name), path)] = f.read()
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +193,7 @@ def test_warmup_file_parses_and_every_request_runs(exported, loaded):
         request = log.predict_log.request
         assert request.model_spec.name == "gan"
         seen.add(request.model_spec.signature_name)
-        response = client.run_locally(loaded, request)
+        response = predict(loaded, request)
         assert len(response.outputs) == 1
     assert seen == {"serving_default", "sample", "sample_png"}
 
@@ -268,8 +258,11 @@ def test_image_shape_is_inferred_or_checked(tmp_path):
     with pytest.raises(ValueError, match="holds 49 values but the generator emits 48"):
         export.export_generator(flat_rgb, tmp_path, "rgb", image_shape=(7, 7, 1))
     odd = keras.Sequential([keras.Input((2,)), keras.layers.Dense(10, activation="sigmoid")])
-    with pytest.raises(ValueError, match="pass image_shape"):
-        export.export_generator(odd, tmp_path, "odd")
+    with pytest.raises(ValueError, match=r"pass image_shape=\(H, W, C\), or outputs='vectors'"):
+        export.export_generator(odd, tmp_path, "odd", outputs="images")
+    # Left to infer, a non-square flat output is served as vectors (test_export_vectors.py).
+    metadata = json.load(open(os.path.join(export.export_generator(odd, tmp_path, "odd"), export.METADATA_FILE)))
+    assert (metadata["outputs"], metadata["sample_shape"]) == ("vectors", [10])
 
 
 def test_jit_compiled_export_matches(exported, loaded, tmp_path):
@@ -281,107 +274,6 @@ def test_jit_compiled_export_matches(exported, loaded, tmp_path):
     # Same noise (drawn outside the compiled part); pixels may differ by one rounding step at most.
     diff = np.abs(sample(model, 8, 3).astype(int) - sample(loaded, 8, 3).astype(int))
     assert diff.max() <= 1
-
-
-def test_bad_requests_fail_with_clear_errors(loaded):
-    serve = loaded.signatures["serving_default"]
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"z must have shape \[batch, 8\]"):
-        serve(z=tf.zeros([2, LATENT + 1]))
-    with pytest.raises(tf.errors.InvalidArgumentError, match="expected to be a float tensor but is a int32"):
-        serve(z=tf.zeros([2, LATENT], tf.int32))
-    with pytest.raises(tf.errors.InvalidArgumentError, match=rf"num_samples must be in \[0, {MAX_SAMPLES}\]"):
-        sample(loaded, -1, 0)
-    for signature in ("sample", "sample_png"):
-        with pytest.raises(tf.errors.InvalidArgumentError, match=rf"num_samples must be in \[0, {MAX_SAMPLES}\]"):
-            sample(loaded, MAX_SAMPLES + 1, 0, signature=signature)
-    assert sample(loaded, MAX_SAMPLES, 0).shape[0] == MAX_SAMPLES
-
-
-def test_a_new_version_keeps_the_old_one_and_a_taken_version_is_refused(tmp_path):
-    generator = small_generator()
-    first = export.export_generator(generator, tmp_path, "gan", warmup=False)
-    before = tree_bytes(first)
-    generator.set_weights([w * 0 for w in generator.get_weights()])
-    second = export.export_generator(generator, tmp_path, "gan", warmup=False)
-    assert os.path.basename(second) == "2"
-    assert tree_bytes(first) == before
-    with pytest.raises(FileExistsError, match="already exists"):
-        export.export_generator(generator, tmp_path, "gan", version=1)
-    assert tree_bytes(first) == before
-    assert export.export_generator(generator, tmp_path, "gan", version=7, warmup=False).endswith("7")
-    assert export.next_version(os.path.join(tmp_path, "gan")) == 8
-    assert sorted(os.listdir(tmp_path / "gan")) == ["1", "2", "7"]
-
-
-def test_a_failed_export_leaves_no_folder(tmp_path, monkeypatch):
-    def fail(path, *args):
-        # Late in the export, TF Serving would see no new numbered folder: only the hidden temporary one.
-        version_dir = os.path.dirname(os.path.dirname(path))
-        assert os.path.isfile(os.path.join(version_dir, "saved_model.pb"))
-        assert [n for n in os.listdir(os.path.dirname(version_dir)) if not n.startswith(".")] == existing
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(export, "_write_warmup", fail)
-    existing = []
-    with pytest.raises(RuntimeError, match="disk full"):
-        export.export_generator(small_generator(), tmp_path, "gan")
-    assert os.listdir(tmp_path) == []  # Not even the model folder it created.
-    with pytest.raises(RuntimeError, match="disk full"):
-        export.export_generator(small_generator(), tmp_path / "new" / "base", "gan")
-    assert os.listdir(tmp_path) == []  # Nor the base folders.
-
-    with monkeypatch.context() as m:
-        m.setattr(export, "_write_warmup", lambda *args: None)
-        export.export_generator(small_generator(), tmp_path, "gan")
-    existing = ["1"]
-    with pytest.raises(RuntimeError, match="disk full"):
-        export.export_generator(small_generator(), tmp_path, "gan")
-    assert os.listdir(tmp_path / "gan") == ["1"]
-
-
-def test_a_version_taken_during_the_export_is_refused(tmp_path, monkeypatch):
-    rename = os.rename
-
-    def racing_rename(src, dst):
-        os.makedirs(os.path.join(dst, "variables"))  # Another export finished first.
-        rename(src, dst)
-
-    monkeypatch.setattr(export.os, "rename", racing_rename)
-    with pytest.raises(FileExistsError, match="appeared at"):
-        export.export_generator(small_generator(), tmp_path, "gan", warmup=False)
-    assert os.listdir(tmp_path / "gan") == ["1"]
-    assert os.listdir(tmp_path / "gan" / "1") == ["variables"]
-
-
-def test_bad_arguments_are_refused(tmp_path):
-    gan = small_gan()
-    cases = [
-        (dict(obj="not a model"), "needs a keras_gan.GAN or a generator"),
-        (dict(model_name="a/b"), "model_name must be a plain folder name"),
-        (dict(base_dir="gs://bucket/models"), "is a URL"),
-        (dict(version=0), "version must be a positive int"),
-        (dict(version=True), "version must be a positive int"),
-        (dict(max_samples=0), "max_samples must be a positive int"),
-        (dict(latent_dim=4), r"\['latent_dim'\] come from the GAN"),
-        (dict(output_range="tanh"), "ends in sigmoid"),
-        (dict(output_range="relu"), "output_range must be 'sigmoid' or 'tanh'"),
-        (dict(warmup=(0,)), "warmup batch size must be a positive int"),
-        (dict(warmup=(MAX_SAMPLES + 1,), max_samples=MAX_SAMPLES), "exceed max_samples"),
-        (dict(jit_compile="yes"), "jit_compile must be True or False"),
-    ]
-    for kwargs, message in cases:
-        obj = kwargs.pop("obj", gan)
-        base = kwargs.pop("base_dir", tmp_path)
-        with pytest.raises(ValueError, match=message):
-            export.export_generator(obj, base, kwargs.pop("model_name", "gan"), **kwargs)
-    linear = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])
-    with pytest.raises(ValueError, match="pass output_range="):
-        export.export_generator(linear, tmp_path, "lin")
-    with pytest.raises(ValueError, match="latent_dim=3 but the generator's input takes z of width 2"):
-        export.export_generator(linear, tmp_path, "lin", latent_dim=3, output_range="sigmoid")
-    with pytest.raises(ValueError, match="noise must be 'uniform' or 'normal'"):
-        export.export_generator(linear, tmp_path, "lin", noise="cauchy", output_range="sigmoid")
-    assert os.listdir(tmp_path) == []
 
 
 def test_gan_prior_is_exported(tmp_path):

@@ -1,5 +1,10 @@
-"""Clients for the generator exported by `keras_gan.export` and served by TF Serving."""
+"""TF Serving for exported generators: the served functions, their warm-up requests, and the clients.
 
-from keras_gan.serving import client
+    signatures   the exported tf.functions and the one table of their names and outputs
+    warmup       TF Serving's warm-up file
+    client       REST bodies, gRPC requests, and parsing of the answers
+"""
 
-__all__ = ["client"]
+from keras_gan.serving import client, signatures, warmup
+
+__all__ = ["client", "signatures", "warmup"]

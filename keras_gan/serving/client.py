@@ -1,16 +1,16 @@
 """Builds and sends TF Serving requests for a generator exported with `keras_gan.export.export_generator`.
 
-REST (port 8501) needs only numpy and the standard library; gRPC (port 8500) needs `tensorflow-serving-api`
-(`pip install 'keras_gan[serving]'`), imported only when a gRPC function is called.
+REST goes to port 8501, gRPC to port 8500. Image exports answer with images, vector exports (toy points, table
+rows) with float samples; say which with `outputs=` when parsing a REST answer (gRPC answers carry their types).
 
     body = rest_sample_body(num_samples=4, seed=7)
-    images = rest_predict(body, model_name="gan")               # uint8 [4, 28, 28, 1]
+    images = rest_predict(body, model_name="gan")                       # uint8 [4, 28, 28, 1]
+    points = rest_predict(body, model_name="ring", outputs="vectors")   # float32 [4, 2]
 
     request = grpc_sample_request(4, seed=7, model_name="gan")
     images = grpc_predict(request)["images"]
 
-`run_locally` answers the same requests from the SavedModel folder in this process (no server): a stand-in for
-TF Serving's Predict, used by the tests and handy for checking a request before deploying.
+Every builder checks its arguments before anything is sent; the served model checks them again (other clients).
 """
 
 import base64
@@ -18,10 +18,16 @@ import json
 import urllib.error
 import urllib.request
 
+import grpc
 import numpy as np
+import tensorflow as tf
+from tensorflow_serving.apis import predict_pb2
+from tensorflow_serving.apis import prediction_log_pb2
+from tensorflow_serving.apis import prediction_service_pb2_grpc
+
+from keras_gan.serving import signatures as sig
 
 __all__ = [
-    "SIGNATURE_OUTPUTS",
     "grpc_generate_request",
     "grpc_predict",
     "grpc_sample_request",
@@ -31,16 +37,12 @@ __all__ = [
     "rest_predict",
     "rest_sample_body",
     "rest_url",
-    "run_locally",
     "warmup_record",
 ]
 
-# The output name and numpy dtype of each exported signature.
-SIGNATURE_OUTPUTS = {
-    "serving_default": ("images", np.float32),
-    "sample": ("images", np.uint8),
-    "sample_png": ("png_bytes", object),
-}
+_SAMPLING_SIGNATURES = (sig.SAMPLE, sig.SAMPLE_PNG)
+_INT32_MAX = 2**31 - 1
+_INT64 = np.iinfo(np.int64)
 
 
 def rest_url(model_name="gan", host="localhost", port=8501, version=None):
@@ -64,87 +66,111 @@ def rest_url(model_name="gan", host="localhost", port=8501, version=None):
 
 
 def rest_generate_body(z):
-    """Returns the REST JSON body that maps noise z to images (`serving_default`).
+    """Returns the REST JSON body that maps noise z to samples (`serving_default`).
 
     Args:
-        z: Array-like [batch, latent_dim] of floats.
+        z: Array-like [batch, latent_dim] of finite numbers.
 
     Returns:
         A dict, ready for `json.dumps`: {"signature_name": "serving_default", "inputs": {"z": [[...], ...]}}.
 
     Raises:
-        ValueError: if z is not 2-D.
+        ValueError: if z is not 2-D, not numeric, or holds NaN or infinite values.
 
     Example:
         >>> rest_generate_body(np.zeros((1, 2)))
         {'signature_name': 'serving_default', 'inputs': {'z': [[0.0, 0.0]]}}
     """
-    z = _check_z(z)
-    return {"signature_name": "serving_default", "inputs": {"z": z.tolist()}}
+    return {"signature_name": sig.SERVING_DEFAULT, "inputs": {"z": _check_z(z).tolist()}}
 
 
-def rest_sample_body(num_samples, seed=0, png=False):
-    """Returns the REST JSON body that samples images on the server (`sample` or `sample_png`).
+def rest_sample_body(num_samples, seed=0, signature_name=sig.SAMPLE):
+    """Returns the REST JSON body that samples on the server (`sample` or `sample_png`).
 
     Args:
-        num_samples: Non-negative int, number of images (at most the export's max_samples).
-        seed: Int; the same seed and count give the same images.
-        png: Bool, ask for PNG files (returned base64-encoded) instead of uint8 pixel arrays.
+        num_samples: Int in [0, 2**31 - 1], number of samples (the export accepts at most its max_samples).
+        seed: Int64; the same seed and count give the same samples, those of `gan.generate(num_samples, seed)`.
+        signature_name: "sample" (arrays: uint8 images or float vectors) or "sample_png" (PNG files, base64 in
+            JSON; image exports only).
 
     Returns:
         A dict: {"signature_name": "sample", "inputs": {"num_samples": n, "seed": seed}}.
 
     Raises:
-        ValueError: if num_samples is negative or either value is not an int.
+        ValueError: for an unknown signature, a count out of range, or a value that is not an int.
 
     Example:
         >>> rest_sample_body(4, seed=7)
         {'signature_name': 'sample', 'inputs': {'num_samples': 4, 'seed': 7}}
     """
     num_samples, seed = _check_counts(num_samples, seed)
-    return {
-        "signature_name": "sample_png" if png else "sample",
-        "inputs": {"num_samples": num_samples, "seed": seed},
-    }
+    return {"signature_name": _check_sampling(signature_name), "inputs": {"num_samples": num_samples, "seed": seed}}
 
 
-def parse_rest_response(response, signature_name="serving_default"):
+def parse_rest_response(response, signature_name=sig.SERVING_DEFAULT, outputs="images"):
     """Turns a TF Serving REST predict response into numpy arrays or PNG bytes.
 
     Args:
         response: The decoded JSON response (a dict) or its text.
-        signature_name: The signature the request named ("serving_default", "sample" or "sample_png").
+        signature_name: The signature the request named.
+        outputs: "images" or "vectors", the kind of export (`export_generator(outputs=...)`), which fixes the
+            types of the answer.
 
     Returns:
-        float32 images [batch, H, W, C] in [0, 1] (serving_default), uint8 images (sample), or a list of PNG
-        file contents as bytes (sample_png).
+        For images: float32 [batch, H, W, C] in [0, 1] (serving_default), uint8 images (sample), or a list of PNG
+        file contents as bytes (sample_png). For vectors: float32 [batch, *sample_shape].
 
     Raises:
-        ValueError: if the server answered with an error or the response has an unexpected form.
+        ValueError: if the server answered with an error, or the response is not what that signature answers.
 
     Example:
         >>> parse_rest_response({"outputs": [[[[0.5]]]]}).shape
         (1, 1, 1, 1)
     """
+    name, dtype = _output_of(signature_name, outputs)
     if isinstance(response, (str, bytes)):
-        response = json.loads(response)
+        try:
+            response = json.loads(response)
+        except ValueError:
+            raise ValueError(
+                f"The response is not JSON: {response[:200]!r}. Check that the URL is TF Serving's REST port "
+                "(8501 by default) and its :predict path (rest_url)."
+            ) from None
+    if not isinstance(response, dict):
+        raise ValueError(
+            f"A TF Serving response is a JSON object with 'outputs' or 'predictions', got {str(response)[:200]}. "
+            "Pass the whole decoded answer."
+        )
     if "error" in response:
         raise ValueError(f"TF Serving returned an error: {response['error']}")
-    if signature_name not in SIGNATURE_OUTPUTS:
-        raise ValueError(f"Unknown signature {signature_name!r}; expected one of {sorted(SIGNATURE_OUTPUTS)}.")
-    name, dtype = SIGNATURE_OUTPUTS[signature_name]
-    outputs = response.get("outputs", response.get("predictions"))
-    if outputs is None:
-        raise ValueError(f"The response has neither 'outputs' nor 'predictions': {str(response)[:200]}")
+    values = response.get("outputs", response.get("predictions"))
+    if values is None:
+        raise ValueError(
+            f"The response has neither 'outputs' nor 'predictions': {str(response)[:200]}. Pass the whole decoded "
+            "answer of a :predict request."
+        )
     # With several outputs the columnar response is keyed by name; with one it is the bare value.
-    if isinstance(outputs, dict) and name in outputs:
-        outputs = outputs[name]
-    if dtype is object:
-        return [base64.b64decode(item["b64"]) for item in outputs]
-    return np.asarray(outputs, dtype=dtype)
+    if isinstance(values, dict):
+        if name not in values:
+            raise ValueError(
+                f"The response has outputs {sorted(values)}, not {name!r} of a {outputs} export's "
+                f"{signature_name!r}; pass the outputs= kind the model was exported with."
+            )
+        values = values[name]
+    try:
+        if dtype == "object":
+            return [base64.b64decode(item["b64"], validate=True) for item in values]
+        return np.asarray(values, dtype=dtype)
+    except (TypeError, ValueError, KeyError) as e:
+        expected = 'a list of {"b64": ...} PNG files' if dtype == "object" else "a regular array of numbers"
+        raise ValueError(
+            f"The {signature_name!r} output of a {outputs} export must be {expected}; got {str(values)[:200]} "
+            f"({type(e).__name__}: {e}). Pass the outputs= kind the model was exported with, and the signature "
+            "name the request named."
+        ) from None
 
 
-def rest_predict(body, model_name="gan", host="localhost", port=8501, version=None, timeout=30.0):
+def rest_predict(body, model_name="gan", host="localhost", port=8501, version=None, timeout=30.0, outputs="images"):
     """POSTs a REST body to TF Serving and returns the parsed result (see `parse_rest_response`).
 
     Args:
@@ -154,6 +180,7 @@ def rest_predict(body, model_name="gan", host="localhost", port=8501, version=No
         port: Int, the REST port.
         version: Optional int version; None for the latest.
         timeout: Float seconds.
+        outputs: "images" or "vectors", the kind of export.
 
     Returns:
         As `parse_rest_response` for the body's signature.
@@ -164,27 +191,29 @@ def rest_predict(body, model_name="gan", host="localhost", port=8501, version=No
     Example:
         >>> images = rest_predict(rest_sample_body(4, seed=7))
     """
+    signature_name = body.get("signature_name", sig.SERVING_DEFAULT)
+    _output_of(signature_name, outputs)  # Refuse a body that cannot be parsed before sending it.
     data = json.dumps(body).encode("utf-8")
     request = urllib.request.Request(
         rest_url(model_name, host, port, version), data=data, headers={"Content-Type": "application/json"}
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as reply:
-            response = json.loads(reply.read())
+            response = reply.read()
     except urllib.error.HTTPError as e:
         # TF Serving puts its error message into the body of a 4xx/5xx answer.
         try:
             response = json.loads(e.read())
         except ValueError:
             raise ValueError(f"TF Serving answered HTTP {e.code}: {e.reason}") from e
-    return parse_rest_response(response, body.get("signature_name", "serving_default"))
+    return parse_rest_response(response, signature_name, outputs)
 
 
 def grpc_generate_request(z, model_name="gan", version=None):
-    """Returns a gRPC PredictRequest mapping noise z to images (`serving_default`).
+    """Returns a gRPC PredictRequest mapping noise z to samples (`serving_default`).
 
     Args:
-        z: Array-like [batch, latent_dim] of floats.
+        z: Array-like [batch, latent_dim] of finite numbers.
         model_name: Str, TF Serving's MODEL_NAME.
         version: Optional int version; None for the latest.
 
@@ -192,43 +221,39 @@ def grpc_generate_request(z, model_name="gan", version=None):
         A `tensorflow_serving.apis.predict_pb2.PredictRequest`.
 
     Raises:
-        ValueError: if z is not 2-D.
+        ValueError: if z is not 2-D, not numeric, or holds NaN or infinite values.
 
     Example:
         >>> grpc_generate_request(np.zeros((1, 100))).model_spec.signature_name
         'serving_default'
     """
-    import tensorflow as tf
-
-    request = _new_request(model_name, "serving_default", version)
+    request = _new_request(model_name, sig.SERVING_DEFAULT, version)
     request.inputs["z"].CopyFrom(tf.make_tensor_proto(_check_z(z), dtype=tf.float32))
     return request
 
 
-def grpc_sample_request(num_samples, seed=0, model_name="gan", png=False, version=None):
-    """Returns a gRPC PredictRequest that samples images on the server (`sample` or `sample_png`).
+def grpc_sample_request(num_samples, seed=0, model_name="gan", signature_name=sig.SAMPLE, version=None):
+    """Returns a gRPC PredictRequest that samples on the server (`sample` or `sample_png`).
 
     Args:
-        num_samples: Non-negative int, number of images.
-        seed: Int; the same seed and count give the same images.
+        num_samples: Int in [0, 2**31 - 1], number of samples.
+        seed: Int64; the same seed and count give the same samples.
         model_name: Str, TF Serving's MODEL_NAME.
-        png: Bool, ask for PNG files instead of uint8 pixel arrays.
+        signature_name: "sample" (arrays) or "sample_png" (PNG files; image exports only).
         version: Optional int version; None for the latest.
 
     Returns:
         A `tensorflow_serving.apis.predict_pb2.PredictRequest`.
 
     Raises:
-        ValueError: if num_samples is negative or either value is not an int.
+        ValueError: for an unknown signature, a count out of range, or a value that is not an int.
 
     Example:
         >>> grpc_sample_request(4, seed=7).inputs["num_samples"].int_val
         [4]
     """
-    import tensorflow as tf
-
     num_samples, seed = _check_counts(num_samples, seed)
-    request = _new_request(model_name, "sample_png" if png else "sample", version)
+    request = _new_request(model_name, _check_sampling(signature_name), version)
     request.inputs["num_samples"].CopyFrom(tf.make_tensor_proto(num_samples, dtype=tf.int32))
     request.inputs["seed"].CopyFrom(tf.make_tensor_proto(seed, dtype=tf.int64))
     return request
@@ -241,13 +266,12 @@ def parse_grpc_response(response):
         response: A `PredictResponse`.
 
     Returns:
-        Dict from output name ("images" or "png_bytes") to np.ndarray (PNG files as an object array of bytes).
+        Dict from output name ("images", "samples" or "png_bytes") to np.ndarray (PNG files as an object array of
+        bytes).
 
     Example:
         >>> images = parse_grpc_response(response)["images"]
     """
-    import tensorflow as tf
-
     return {name: tf.make_ndarray(proto) for name, proto in response.outputs.items()}
 
 
@@ -269,9 +293,6 @@ def grpc_predict(request, target="localhost:8500", timeout=30.0):
         >>> grpc_predict(grpc_sample_request(4, seed=7))["images"].shape
         (4, 28, 28, 1)
     """
-    import grpc
-    from tensorflow_serving.apis import prediction_service_pb2_grpc
-
     with grpc.insecure_channel(target) as channel:
         stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
         return parse_grpc_response(stub.Predict(request, timeout=timeout))
@@ -289,107 +310,61 @@ def warmup_record(request):
     Example:
         >>> warmup_record(grpc_sample_request(1)).SerializeToString()
     """
-    from tensorflow_serving.apis import prediction_log_pb2
-
     return prediction_log_pb2.PredictionLog(predict_log=prediction_log_pb2.PredictLog(request=request))
 
 
-def run_locally(saved_model, request):
-    """Answers a REST body or a gRPC PredictRequest from a SavedModel in this process, as TF Serving would.
-
-    A stand-in for the server when none runs (the tests use it): a REST body goes through JSON and comes back as
-    TF Serving's columnar JSON response (one output unwrapped, `*_bytes` outputs as {"b64": ...}); a
-    PredictRequest comes back as a PredictResponse. Parse either with `parse_rest_response` /
-    `parse_grpc_response`. It mirrors the server's encoding rules but is not the server.
-
-    Args:
-        saved_model: Str path of a version folder, or the object `tf.saved_model.load` returned for it.
-        request: A dict (REST body) or a PredictRequest.
-
-    Returns:
-        A dict (REST JSON response) or a PredictResponse.
-
-    Raises:
-        ValueError: if the signature or an input name is unknown.
-        tf.errors.InvalidArgumentError: if the model rejects the inputs (e.g. an oversize num_samples).
-
-    Example:
-        >>> parse_rest_response(run_locally("/models/gan/1", rest_sample_body(2)), "sample").shape
-        (2, 28, 28, 1)
-    """
-    import tensorflow as tf
-
-    if isinstance(saved_model, str):
-        saved_model = tf.saved_model.load(saved_model)
-    if isinstance(request, dict):
-        request = json.loads(json.dumps(request))  # What actually travels.
-        signature_name = request.get("signature_name", "serving_default")
-        fn = _signature(saved_model, signature_name)
-        specs = fn.structured_input_signature[1]
-        inputs = request.get("inputs", {})
-        _check_input_names(inputs, specs, signature_name)
-        outputs = fn(**{k: tf.constant(v, dtype=specs[k].dtype) for k, v in inputs.items()})
-        encoded = {name: _to_json(name, value.numpy()) for name, value in outputs.items()}
-        return {"outputs": next(iter(encoded.values())) if len(encoded) == 1 else encoded}
-
-    from tensorflow_serving.apis import predict_pb2
-
-    fn = _signature(saved_model, request.model_spec.signature_name or "serving_default")
-    specs = fn.structured_input_signature[1]
-    _check_input_names(request.inputs, specs, request.model_spec.signature_name)
-    outputs = fn(**{k: tf.constant(tf.make_ndarray(v), dtype=specs[k].dtype) for k, v in request.inputs.items()})
-    response = predict_pb2.PredictResponse()
-    response.model_spec.CopyFrom(request.model_spec)
-    for name, value in outputs.items():
-        response.outputs[name].CopyFrom(tf.make_tensor_proto(value))
-    return response
-
-
 def _check_z(z):
-    z = np.asarray(z, dtype=np.float32)
+    z = np.asarray(z)
+    if z.dtype == bool or not (np.issubdtype(z.dtype, np.floating) or np.issubdtype(z.dtype, np.integer)):
+        raise ValueError(f"z must hold real numbers (noise vectors), got dtype {z.dtype}; pass a float array.")
     if z.ndim != 2:
         raise ValueError(f"z must be 2-D [batch, latent_dim]; got shape {z.shape}. Use z[None] for one vector.")
+    z = z.astype(np.float32)
+    if not np.isfinite(z).all():
+        raise ValueError(
+            f"z holds NaN or infinite values (first at {tuple(int(i) for i in np.argwhere(~np.isfinite(z))[0])}); "
+            "send finite noise, or a sample request to let the server draw z."
+        )
     return z
 
 
 def _check_counts(num_samples, seed):
     for name, value in (("num_samples", num_samples), ("seed", seed)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise ValueError(f"{name} must be an int, got {value!r}.")
-    if num_samples < 0:
-        raise ValueError(f"num_samples must be non-negative, got {num_samples}.")
+            raise ValueError(f"{name} must be an int, got {value!r} ({type(value).__name__}); pass e.g. {name}=4.")
+    if not 0 <= num_samples <= _INT32_MAX:
+        raise ValueError(
+            f"num_samples must be in [0, {_INT32_MAX}] (an int32), got {num_samples}; ask for 0 or more samples."
+        )
+    if not _INT64.min <= seed <= _INT64.max:
+        raise ValueError(f"seed must fit in an int64, got {seed}; pass a smaller seed.")
     return int(num_samples), int(seed)
 
 
-def _new_request(model_name, signature_name, version):
-    from tensorflow_serving.apis import predict_pb2
+def _check_sampling(signature_name):
+    if signature_name not in _SAMPLING_SIGNATURES:
+        raise ValueError(
+            f"Unknown sampling signature {signature_name!r}; use 'sample' (arrays, any export) or 'sample_png' (PNG "
+            "files, image exports only). For noise you choose, build a 'serving_default' request from z instead."
+        )
+    return signature_name
 
+
+def _output_of(signature_name, outputs):
+    if outputs not in sig.OUTPUTS:
+        raise ValueError(f"outputs must be one of {sorted(sig.OUTPUTS)} (the kind of export), got {outputs!r}.")
+    if signature_name not in sig.OUTPUTS[outputs]:
+        raise ValueError(
+            f"A {outputs} export has no signature {signature_name!r}; it serves {sorted(sig.OUTPUTS[outputs])}. "
+            "Use one of those, or pass the outputs= kind the model was exported with."
+        )
+    return sig.OUTPUTS[outputs][signature_name]
+
+
+def _new_request(model_name, signature_name, version):
     request = predict_pb2.PredictRequest()
     request.model_spec.name = model_name
     request.model_spec.signature_name = signature_name
     if version is not None:
         request.model_spec.version.value = int(version)
     return request
-
-
-def _signature(saved_model, name):
-    if name not in saved_model.signatures:
-        raise ValueError(f"The model has no signature {name!r}; it has {sorted(saved_model.signatures)}.")
-    return saved_model.signatures[name]
-
-
-def _check_input_names(inputs, specs, signature_name):
-    if set(inputs) != set(specs):
-        raise ValueError(
-            f"Signature {signature_name!r} takes inputs {sorted(specs)}, the request has {sorted(inputs)}."
-        )
-
-
-def _to_json(name, value):
-    # TF Serving's rule: string outputs whose name ends in "_bytes" are sent as {"b64": ...}.
-    if value.dtype == object:
-        items = [base64.b64encode(v).decode("ascii") if name.endswith("_bytes") else v.decode() for v in value.flat]
-        if name.endswith("_bytes"):
-            items = [{"b64": s} for s in items]
-        return np.array(items, dtype=object).reshape(value.shape).tolist()
-    return value.tolist()
