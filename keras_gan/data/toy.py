@@ -8,15 +8,15 @@ Each has a NumPy sampler and a `tf.data.Dataset` factory whose batches are ready
 """
 
 import numpy as np
-import tensorflow as tf
+
+from keras_gan.data import pipeline
 
 RING_STDDEV = 0.02
 GRID_STDDEV = 0.05
 
 
-def _check_count(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}.")
+# The data package's one positive-int rule.
+_check_count = pipeline.check_positive_int
 
 
 def sample_gaussian_1d(num_samples, mean=4.0, stddev=0.5, seed=0):
@@ -112,13 +112,13 @@ def sample_mixture(num_samples, modes, stddev, seed=0):
 
 
 def points_dataset(points, batch_size=100, d_steps=1, shuffle=True, seed=0):
-    """Batches an in-memory array of examples for `GAN.fit`.
+    """Batches an in-memory array of examples for `GAN.fit`, through `keras_gan.data.pipeline.epoch_batches`.
 
     Args:
         points: Array [n, ...] of examples.
         batch_size: Positive int m, examples per discriminator / generator update.
         d_steps: Positive int k; each batch holds k·m examples (k minibatches for Algorithm 1).
-        shuffle: Whether to reshuffle every epoch (seeded).
+        shuffle: Whether to reshuffle every epoch (epoch e's order depends only on (seed, e)).
         seed: Int shuffle seed.
 
     Returns:
@@ -131,18 +131,8 @@ def points_dataset(points, batch_size=100, d_steps=1, shuffle=True, seed=0):
         >>> points_dataset(np.zeros((1000, 2), "float32"), batch_size=50, d_steps=2).element_spec.shape
         TensorShape([100, 2])
     """
-    _check_count("batch_size", batch_size)
-    _check_count("d_steps", d_steps)
-    step = batch_size * d_steps
-    if len(points) < step:
-        raise ValueError(
-            f"{len(points)} examples cannot fill one batch of d_steps * batch_size = {step}; use more examples or "
-            "a smaller batch."
-        )
-    ds = tf.data.Dataset.from_tensor_slices(np.asarray(points, dtype="float32"))
-    if shuffle:
-        ds = ds.shuffle(len(points), seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(step, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    return pipeline.epoch_batches(np.asarray(points, dtype="float32"), batch_size=batch_size, d_steps=d_steps,
+                                  seed=seed, shuffle=shuffle)
 
 
 def gaussian_1d_dataset(batch_size=100, d_steps=1, num_examples=10_000, mean=4.0, stddev=0.5, seed=0):
