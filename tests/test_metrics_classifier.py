@@ -343,7 +343,7 @@ def test_callback_fill_value_keeps_one_entry_per_epoch(make_toy_gan, tmp_path):
 
 
 def test_callback_logs_image_metrics(small_classifier, fashion_test):
-    generator = keras_gan.networks.mlp_generator(8, 784, hidden_units=(32,), seed=0)
+    generator = keras_gan.networks.paper_generator(8, hidden_units=(32,), seed=0)  # sigmoid pixels in [0, 1]
     gan = keras_gan.GAN(generator, keras_gan.networks.mlp_discriminator(784, hidden_units=(32,), seed=1),
                         latent_dim=8, seed=0)
     gan.compile()

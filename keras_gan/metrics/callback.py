@@ -59,7 +59,6 @@ class EvaluationCallback(keras.callbacks.Callback):
         self.seed = seed
         self.prefix = prefix
         self.fill_value = fill_value
-        self._names = None
         # {epoch (1-based): {name: value}} of every evaluation, also when logs are not kept.
         self.history = {}
 
@@ -70,15 +69,14 @@ class EvaluationCallback(keras.callbacks.Callback):
                              f"{type(self.model).__name__}.")
         row = evaluate(self.model, self.evaluator, self.num_samples, seed=self.seed, parzen=False,
                        reference=False)["model"]
-        return {k: v for k, v in row.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        return {name: row[name] for name in self.evaluator.scalar_names() if row.get(name) is not None}
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs:
-            if self.fill_value is not None and logs is not None and self._names:
-                logs.update({self.prefix + name: self.fill_value for name in self._names})
+            if self.fill_value is not None and logs is not None:
+                logs.update({self.prefix + name: self.fill_value for name in self.evaluator.scalar_names()})
             return
         metrics = self.evaluate()
-        self._names = tuple(metrics)
         self.history[epoch + 1] = metrics
         if logs is not None:
             logs.update({self.prefix + name: value for name, value in metrics.items()})

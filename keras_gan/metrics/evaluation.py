@@ -133,7 +133,8 @@ def _reference_row(evaluator, parzen, cache_dir, batch_size):
         return evaluator.score(examples, parzen=parzen, batch_size=batch_size, image_range="sigmoid"), False
     key = _fingerprint(
         evaluator.spec.name, _REFERENCE_VERSION, evaluator.classifier.fingerprint, bool(parzen), examples,
-        np.asarray(evaluator.real), None if evaluator.validation is None else evaluator.validation[:1000],
+        np.asarray(evaluator.real), *(() if evaluator.parzen_data is None else
+                                      (evaluator.parzen_data[0][:1000], evaluator.parzen_data[1])),
     )
     safe_name = "".join(c if c.isalnum() or c in "-_" else "_" for c in evaluator.spec.name)
     path = pathlib.Path(cache_dir or classifier_lib.default_cache_dir()) / "references" / f"{safe_name}-{key[:16]}.json"

@@ -32,7 +32,8 @@ class Evaluator:
         real: Real examples the samples are compared with (test images in [0, 1], or mixture points).
         classifier: Images with labels: a `keras_gan.metrics.Classifier` giving features and class probabilities;
             None compares pixels.
-        validation: Images: validation images for the Parzen sigma (None: no Parzen).
+        parzen_data: Images: (validation, test) images for the Parzen protocol (sigma chosen on the first 1,000
+            validation images, the mean over every test image); None: no Parzen.
         reference_examples: Real examples scored as if they were samples, for the real-data reference row (real
             train images for image datasets).
         image_range: Images: the generator's output range, "sigmoid", "tanh" or "auto".
@@ -43,12 +44,12 @@ class Evaluator:
         8
     """
 
-    def __init__(self, spec, real=None, *, classifier=None, validation=None, reference_examples=None,
+    def __init__(self, spec, real=None, *, classifier=None, parzen_data=None, reference_examples=None,
                  image_range="auto"):
         self.spec = spec
         self.real = real
         self.classifier = classifier
-        self.validation = validation
+        self.parzen_data = parzen_data
         self.reference_examples = reference_examples
         self.image_range = image_range
         self._real_features = None
@@ -86,12 +87,12 @@ class Evaluator:
         with progress.phase(f"Loading {spec.name} (train, test{', validation' if parzen else ''})"):
             train_images, train_labels = spec.load("train", **kwargs)
             test_images, test_labels = spec.load("test", **kwargs)
-            validation = spec.load("validation", **kwargs)[0] if parzen else None
+            parzen_data = (spec.load("validation", **kwargs)[0], test_images) if parzen else None
         if classifier is None and train_labels is not None and test_labels is not None:
             classifier = classifier_lib.load_or_train_classifier(
                 train_images, train_labels, name=spec.name, cache_dir=cache_dir, test_data=(test_images, test_labels)
             )
-        return cls(spec, test_images[:num_samples], classifier=classifier, validation=validation,
+        return cls(spec, test_images[:num_samples], classifier=classifier, parzen_data=parzen_data,
                    reference_examples=train_images[:num_samples], image_range=image_range)
 
     # ------------------------------------------------------------------------------------------------------------
@@ -157,9 +158,9 @@ class Evaluator:
             )
         samples, used_range = pictures.to_unit_range(samples.reshape((-1,) + tuple(shape)), image_range)
         row = {"image_range": used_range}
-        if parzen and self.validation is not None:
-            result = parzen_evaluation(samples, self.validation, self.real, PAPER_SIGMAS, num_validation=1000,
-                                       batch_size=100)
+        if parzen and self.parzen_data is not None:
+            validation, test = self.parzen_data
+            result = parzen_evaluation(samples, validation, test, PAPER_SIGMAS, num_validation=1000, batch_size=100)
             row.update(parzen_log_likelihood=result["mean"], parzen_stderr=result["stderr"],
                        parzen_sigma=result["sigma"], parzen_validation_means=result["validation_means"])
         real_features, real_counts = self._real_side()
@@ -172,6 +173,26 @@ class Evaluator:
                        class_histogram_tv=histogram_distance(counts, real_counts),
                        max_class_share=float(counts.max() / counts.sum()))
         return row
+
+    def scalar_names(self, parzen=False):
+        """The names of the scalar figures `score` returns, known before any scoring (for logs' columns).
+
+        Args:
+            parzen: Bool, whether the Parzen figures are included.
+
+        Returns:
+            Tuple of str.
+        """
+        knn = ("frechet_distance", "precision", "recall", "density", "coverage")
+        if self.spec.evaluation == "moments":
+            return ("sample_mean", "sample_stddev", "data_mean", "data_stddev")
+        if self.spec.evaluation == "mixture":
+            return ("modes_covered", "num_modes", "high_quality_share") + knn
+        names = ("parzen_log_likelihood", "parzen_stderr", "parzen_sigma") if parzen and self.parzen_data else ()
+        names += knn
+        if self.classifier is not None:
+            names += ("classifier_score", "class_histogram_tv", "max_class_share")
+        return names
 
     def real_class_histogram(self):
         """The classifier's class histogram of the real test images (None without a classifier)."""
