@@ -1,15 +1,14 @@
-"""keras_gan.data image pipelines: local IDX files -> TFDS -> batches for GAN.fit.
+"""keras_gan.data with TFDS datasets: local IDX files -> TFDS -> batches for GAN.fit.
 
-Everything here runs on small IDX files the tests write themselves (image i has every pixel
-equal to i, label i % 10), prepared into temporary TFDS data_dirs, or on
-`tfds.testing.mock_data`; nothing downloads. The real Fashion-MNIST is in
-test_data_fashion_mnist.py.
+Everything here runs on small IDX files the tests write themselves (image i has every pixel equal to i, label
+i % 10; see test_data_helpers), declared the published "mnist" for the test (`published_as`) and prepared into
+temporary TFDS data_dirs, or on `tfds.testing.mock_data`; nothing downloads. The real Fashion-MNIST is in
+test_data_fashion_mnist.py; users' own files in test_data_sources.py; the pipeline in test_data_pipeline.py.
 """
 
-import gzip
+import contextlib
 import os
 import socket
-import struct
 import time
 
 import numpy as np
@@ -18,45 +17,9 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 import keras_gan
-from keras_gan.data import idx, images, local_builder
-
-N_TRAIN, N_TEST = 250, 50
-
-
-def write_idx(path, array, magic, *, gz=None):
-    """Writes a uint8 array as an IDX file (gzipped when the name ends in .gz)."""
-    data = struct.pack(">I", magic) + struct.pack(f">{array.ndim}I", *array.shape)
-    data += np.ascontiguousarray(array, np.uint8).tobytes()
-    opener = gzip.open if (gz if gz is not None else path.endswith(".gz")) else open
-    with opener(path, "wb") as f:
-        f.write(data)
-    return path
-
-
-def fake_split(n, offset=0, size=28):
-    images = np.broadcast_to(((np.arange(n) + offset) % 256).astype(np.uint8)[:, None, None],
-                             (n, size, size)).copy()
-    return images, (np.arange(n) % 10).astype(np.uint8)
-
-
-def write_fake_mnist(folder, n_train=N_TRAIN, n_test=N_TEST, size=28):
-    """Four IDX files: train gzipped with the usual names, test uncompressed, dotted names."""
-    os.makedirs(folder, exist_ok=True)
-    x, y = fake_split(n_train, size=size)
-    write_idx(os.path.join(folder, "train-images-idx3-ubyte.gz"), x, idx.IMAGES_MAGIC)
-    write_idx(os.path.join(folder, "train-labels-idx1-ubyte.gz"), y, idx.LABELS_MAGIC)
-    x, y = fake_split(n_test, offset=100, size=size)
-    write_idx(os.path.join(folder, "t10k-images.idx3-ubyte"), x, idx.IMAGES_MAGIC)
-    write_idx(os.path.join(folder, "t10k-labels.idx1-ubyte"), y, idx.LABELS_MAGIC)
-    return str(folder)
-
-
-def tree(path):
-    """Every path under `path` (relative), or None if it does not exist."""
-    if not os.path.exists(path):
-        return None
-    return sorted(os.path.relpath(os.path.join(d, f), path)
-                  for d, dirs, files in os.walk(path) for f in dirs + files)
+from keras_gan.data import idx, local_builder, tfds_source, tfds_writer
+from test_data_helpers import (N_TEST, N_TRAIN, batches, fake_split, pixel_ids, published_as, tree, write_fake_mnist,
+                               write_idx)
 
 
 @pytest.fixture(scope="module")
@@ -65,17 +28,9 @@ def prepared(tmp_path_factory):
     root = tmp_path_factory.mktemp("prepared")
     local_dir = write_fake_mnist(root / "idx")
     data_dir = str(root / "tfds")
-    keras_gan.data.prepare("mnist", local_dir, data_dir, verify_checksums=False)
+    with published_as("mnist", local_dir):
+        keras_gan.data.prepare("mnist", local_dir, data_dir)
     return data_dir, local_dir
-
-
-def batches(ds):
-    return [b.numpy() for b in ds]
-
-
-def pixel_ids(batch):
-    """Image index of each example (every pixel holds it), from scaled [0, 1] pixels."""
-    return np.rint(batch.reshape(len(batch), -1)[:, 0] * 255).astype(int)
 
 
 # ---------------------------------------------------------------- IDX reading and checks
@@ -83,16 +38,20 @@ def pixel_ids(batch):
 
 def test_idx_round_trip_gzip_and_plain(tmp_path):
     x, _ = fake_split(7)
-    a = idx.read_idx(write_idx(str(tmp_path / "a.gz"), x, idx.IMAGES_MAGIC), idx.IMAGES_MAGIC)
-    b = idx.read_idx(write_idx(str(tmp_path / "b"), x, idx.IMAGES_MAGIC), idx.IMAGES_MAGIC)
+    a, digest_a = idx.read_idx(write_idx(str(tmp_path / "a.gz"), x, idx.IMAGES_MAGIC), idx.IMAGES_MAGIC)
+    b, digest_b = idx.read_idx(write_idx(str(tmp_path / "b"), x, idx.IMAGES_MAGIC), idx.IMAGES_MAGIC)
     np.testing.assert_array_equal(a, x)
     np.testing.assert_array_equal(b, x)
+    assert digest_a == digest_b  # The hash is of the decompressed content.
 
 
-def test_png_encoding_is_lossless():
-    x = np.random.default_rng(0).integers(0, 256, (20, 28, 28), dtype=np.uint8)
-    decoded = [tf.io.decode_png(png).numpy()[..., 0] for png in local_builder.encode_png(x)]
-    np.testing.assert_array_equal(np.stack(decoded), x)
+def test_png_examples_are_lossless():
+    x = np.random.default_rng(0).integers(0, 256, (20, 9, 7, 3), dtype=np.uint8)
+    examples = list(tfds_writer.png_examples(x, np.arange(20)))
+    assert [key for key, _ in examples] == list(range(20))
+    decoded = np.stack([tf.io.decode_png(example["image"]).numpy() for _, example in examples])
+    np.testing.assert_array_equal(decoded, x)
+    assert [example["label"] for _, example in examples] == list(range(20))
 
 
 @pytest.mark.parametrize("damage, message", [
@@ -105,7 +64,7 @@ def test_png_encoding_is_lossless():
     ("count_mismatch", "labels"),
     ("label_out_of_range", "outside [0, 10)"),
     ("missing_file", "No test labels file"),
-    ("checksum", "SHA-256"),
+    ("checksum", "SHA-256.*custom dataset.*--dataset=my_digits --local_dir"),
 ])
 def test_bad_idx_files_raise_and_write_nothing(tmp_path, damage, message):
     local_dir = write_fake_mnist(tmp_path / "idx")
@@ -138,10 +97,11 @@ def test_bad_idx_files_raise_and_write_nothing(tmp_path, damage, message):
     data_dir.mkdir()
     (data_dir / "other_dataset").mkdir()  # Something already there must stay untouched.
     before = tree(data_dir)
-    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace(")", r"\)")):
-        # Checksums on only where the damage is the checksum (fake files never match MNIST's).
-        keras_gan.data.prepare("mnist", local_dir, str(data_dir),
-                               verify_checksums=damage == "checksum")
+    # The damaged files are declared MNIST's, so the check under test fires, not the checksum; except for
+    # "checksum" itself, where the fake files meet MNIST's real checksums.
+    published = published_as("mnist", local_dir) if damage != "checksum" else contextlib.nullcontext()
+    with published, pytest.raises(ValueError, match=message.replace("[", r"\[").replace(")", r"\)")):
+        keras_gan.data.prepare("mnist", local_dir, str(data_dir))
     assert tree(data_dir) == before
 
 
@@ -160,13 +120,13 @@ def test_failure_while_tfds_writes_leaves_data_dir_as_it_was(tmp_path, monkeypat
                     skip_registration=True)
 
     monkeypatch.setattr(local_builder, "_local_builder_cls", failing_cls)
-    with pytest.raises(RuntimeError, match="disk full"):
-        keras_gan.data.prepare("mnist", local_dir, str(tmp_path / "tfds"), verify_checksums=False)
+    with published_as("mnist", local_dir), pytest.raises(RuntimeError, match="disk full"):
+        keras_gan.data.prepare("mnist", local_dir, str(tmp_path / "tfds"))
     assert tree(tmp_path / "tfds") is None
 
 
 def test_prepare_rejects_datasets_without_idx_builder(tmp_path):
-    with pytest.raises(ValueError, match="Only"):
+    with pytest.raises(ValueError, match="Only.*choose a new name"):
         keras_gan.data.prepare("cifar10", str(tmp_path), str(tmp_path / "tfds"))
 
 
@@ -269,6 +229,24 @@ def test_paper_splits():
     assert keras_gan.data.resolve_split("train[:100%]") == "train[:100%]"
 
 
+def test_one_split_rule_validation_is_the_last_sixth_of_train(prepared):
+    data_dir, _ = prepared
+    sixth = N_TRAIN // 6
+    ids = {split: np.rint(keras_gan.data.load_arrays("mnist", split, data_dir=data_dir)[0][:, 0, 0, 0] * 255)
+           for split in ("train", "validation", "test")}
+    np.testing.assert_array_equal(ids["train"], np.arange(N_TRAIN - sixth))
+    np.testing.assert_array_equal(ids["validation"], np.arange(N_TRAIN - sixth, N_TRAIN))
+    np.testing.assert_array_equal(ids["test"], np.arange(N_TEST) + 100)
+
+
+def test_batches_with_labels(prepared):
+    data_dir, _ = prepared
+    ds = keras_gan.data.image_dataset("mnist", "train[:100%]", batch_size=50, with_labels=True, data_dir=data_dir)
+    for images, labels in ds.as_numpy_iterator():
+        assert images.shape == (50, 28, 28, 1) and labels.dtype == np.int64
+        np.testing.assert_array_equal(labels, pixel_ids(images) % 10)
+
+
 def test_split_smaller_than_a_batch_is_an_error(prepared):
     data_dir, _ = prepared
     with pytest.raises(ValueError, match="fewer than one batch"):
@@ -332,24 +310,24 @@ def test_image_shape_without_download(tmp_path):
 # ---------------------------------------------------------------- generic TFDS path, offline
 
 
-def test_any_tfds_dataset_through_mock_data():
+def test_any_tfds_dataset_through_mock_data(monkeypatch):
+    # mock_data fakes TFDS's reads; the package knows nothing of it, so the test also skips the reachability check.
+    monkeypatch.setattr(tfds_source, "_check_online", lambda builder: None)
     with tfds.testing.mock_data(num_examples=250):
         ds = keras_gan.data.image_dataset("cifar10", "train[:100%]", batch_size=50, d_steps=2,
                                           image_range="tanh")
         got = batches(ds)
-        x, y = keras_gan.data.load_arrays("cifar10", "test")
+        x, y = keras_gan.data.load_arrays("cifar10", "test[:100%]")  # Mocked cifar10 has no split sizes.
     assert ds.element_spec.shape == (100, 32, 32, 3) and len(got) == 2
     assert all(b.min() >= -1 and b.max() <= 1 for b in got)
     assert x.shape == (250, 32, 32, 3) and 0 <= x.min() and x.max() <= 1 and y.shape == (250,)
 
 
-def test_mock_data_needs_no_local_files(monkeypatch):
-    def fail(*args, **kwargs):
-        raise AssertionError("read local files under mock_data")
-
-    monkeypatch.setattr(idx, "read_split", fail)
+def test_mock_data_without_local_files(monkeypatch):
+    monkeypatch.setattr(tfds_source, "_check_online", lambda builder: None)
+    monkeypatch.setattr(local_builder, "default_local_dir", lambda name: None)  # Not the packaged IDX files.
     with tfds.testing.mock_data(num_examples=100):
-        ds = keras_gan.data.image_dataset("fashion_mnist", "train", flatten=True)
+        ds = keras_gan.data.image_dataset("fashion_mnist", "train[:100%]", flatten=True)
         assert len(batches(ds)) == 1 and ds.element_spec.shape == (100, 784)
 
 
@@ -362,9 +340,10 @@ def _reachable(host, port=443):
 
 
 def test_unreachable_host_fails_fast_with_advice(tmp_path, monkeypatch):
-    monkeypatch.setattr(images, "_probe", lambda host, port: OSError("Name or service not known"))
+    monkeypatch.setattr(tfds_source, "_probe", lambda host, port: OSError("Name or service not known"))
     with pytest.raises(ConnectionError, match="offline.*prepared"):
         keras_gan.data.image_dataset("cifar10", data_dir=str(tmp_path / "tfds"))
+    monkeypatch.setattr(local_builder, "default_local_dir", lambda name: None)
     with pytest.raises(ConnectionError, match="local_dir"):
         keras_gan.data.image_dataset("mnist", data_dir=str(tmp_path / "tfds"))
     assert tree(tmp_path / "tfds") is None
@@ -380,7 +359,7 @@ def test_offline_here_fails_in_seconds_and_cleans_up(tmp_path, monkeypatch):
     assert time.monotonic() - start < 20
     # And if TFDS itself fails half-way (no reachability check, no retries), its partial
     # download and empty folders go too.
-    monkeypatch.setattr(images, "_check_online", lambda builder: None)
+    monkeypatch.setattr(tfds_source, "_check_online", lambda builder: None)
     monkeypatch.setattr("tensorflow_datasets.core.download.downloader.MAX_RETRIES", 0)
     (tmp_path / "tfds").mkdir()
     with pytest.raises(Exception):

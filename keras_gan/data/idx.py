@@ -3,7 +3,8 @@
 An IDX file is a 4-byte magic number (two zero bytes, a dtype code, the number of
 dimensions), one big-endian int32 per dimension, then the values in row-major order.
 MNIST and Fashion-MNIST ship four of them: train/t10k images (IDX3, uint8, N x 28 x 28)
-and labels (IDX1, uint8, N).
+and labels (IDX1, uint8, N). A user's own dataset in the same format (`read_custom`) may have
+images of any size and no labels.
 
 Everything here only reads: it checks a whole file (magic, dimensions, length, label
 range, checksum) before anything is written anywhere, so a bad file never leaves a
@@ -22,7 +23,9 @@ __all__ = [
     "IMAGES_MAGIC",
     "LABELS_MAGIC",
     "KNOWN_SHA256",
+    "find_idx_file",
     "find_idx_files",
+    "read_custom",
     "read_idx",
     "read_split",
 ]
@@ -50,8 +53,9 @@ KNOWN_SHA256 = {
     },
 }
 
-# TFDS split name -> IDX file prefix.
+# TFDS split name -> IDX file prefix; file kind -> its number of dimensions.
 _SPLIT_PREFIX = {"train": "train", "test": "t10k"}
+_KIND_DIMS = {"images": 3, "labels": 1}
 
 
 def _candidates(stem):
@@ -61,8 +65,36 @@ def _candidates(stem):
     return [stem, stem + ".gz", dotted, dotted + ".gz"]
 
 
+def find_idx_file(local_dir, split, kind):
+    """The path of one IDX file of a split in a folder, or None if it is not there.
+
+    Args:
+        local_dir: Path of a folder holding MNIST-style IDX files.
+        split: `"train"` or `"test"` (files `train-*` and `t10k-*`).
+        kind: `"images"` (IDX3) or `"labels"` (IDX1).
+
+    Returns:
+        The path, or None.
+
+    Raises:
+        ValueError: the folder does not exist, or `split` / `kind` is unknown.
+
+    Example:
+        >>> find_idx_file("/usr/share/datasets/fashion-mnist", "test", "labels")  # doctest: +SKIP
+        '/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz'
+    """
+    if split not in _SPLIT_PREFIX or kind not in _KIND_DIMS:
+        raise ValueError(f"split must be one of {sorted(_SPLIT_PREFIX)} and kind one of {sorted(_KIND_DIMS)}.")
+    if not os.path.isdir(local_dir):
+        raise ValueError(f"local_dir {local_dir!r} is not a folder. Pass the folder that holds the IDX files.")
+    for name in _candidates(f"{_SPLIT_PREFIX[split]}-{kind}-idx{_KIND_DIMS[kind]}-ubyte"):
+        if os.path.isfile(os.path.join(local_dir, name)):
+            return os.path.join(local_dir, name)
+    return None
+
+
 def find_idx_files(local_dir, split):
-    """Finds the image and label IDX files of one split in a folder.
+    """Finds the image and label IDX files of one split in a folder; both must be there.
 
     Args:
         local_dir: Path of a folder holding MNIST-style IDX files.
@@ -78,22 +110,17 @@ def find_idx_files(local_dir, split):
         >>> find_idx_files("/usr/share/datasets/fashion-mnist", "test")  # doctest: +SKIP
         ('.../t10k-images-idx3-ubyte.gz', '.../t10k-labels-idx1-ubyte.gz')
     """
-    if split not in _SPLIT_PREFIX:
-        raise ValueError(f"split must be one of {sorted(_SPLIT_PREFIX)}, got {split!r}.")
-    if not os.path.isdir(local_dir):
-        raise ValueError(f"local_dir {local_dir!r} is not a folder.")
     paths = []
-    for kind, ndim in (("images", 3), ("labels", 1)):
-        stem = f"{_SPLIT_PREFIX[split]}-{kind}-idx{ndim}-ubyte"
-        names = _candidates(stem)
-        found = [n for n in names if os.path.isfile(os.path.join(local_dir, n))]
-        if not found:
+    for kind in ("images", "labels"):
+        path = find_idx_file(local_dir, split, kind)
+        if path is None:
+            names = _candidates(f"{_SPLIT_PREFIX[split]}-{kind}-idx{_KIND_DIMS[kind]}-ubyte")
             raise ValueError(
                 f"No {split} {kind} file in {local_dir!r}: expected one of {names}. Put the "
                 "four MNIST-style IDX files (train-images, train-labels, t10k-images, "
                 "t10k-labels; .gz or uncompressed) in that folder."
             )
-        paths.append(os.path.join(local_dir, found[0]))
+        paths.append(path)
     return tuple(paths)
 
 
@@ -125,21 +152,23 @@ def read_idx(path, magic, *, item_shape=None, sha256=None):
         path: Path of an IDX file; a `.gz` suffix means gzip-compressed.
         magic: Expected magic number: `IMAGES_MAGIC` (IDX3) or `LABELS_MAGIC` (IDX1).
         item_shape: Optional tuple, the expected shape of one item (e.g. `(28, 28)`).
-        sha256: Optional hex digest the decompressed bytes must have.
+        sha256: Optional hex digest the decompressed bytes must have (a published dataset's).
 
     Returns:
-        A uint8 `np.ndarray` of shape `[N, *item_shape]`.
+        `(array, digest)`: a uint8 `np.ndarray` of shape `[N, *item_shape]` and the hex SHA-256 of the decompressed
+        file.
 
     Raises:
         ValueError: corrupt gzip, wrong magic number, unexpected item shape, truncated or
-            over-long data, or checksum mismatch; the message names the file.
+            over-long data, or checksum mismatch; the message names the file and the fix.
 
     Example:
-        >>> labels = read_idx("t10k-labels-idx1-ubyte.gz", LABELS_MAGIC)  # doctest: +SKIP
+        >>> labels, digest = read_idx("t10k-labels-idx1-ubyte.gz", LABELS_MAGIC)  # doctest: +SKIP
     """
     data = _read_bytes(path)
     if len(data) < 4:
-        raise ValueError(f"{path!r} is truncated: {len(data)} bytes, shorter than an IDX header.")
+        raise ValueError(f"{path!r} is truncated: {len(data)} bytes, shorter than an IDX header. "
+                         "Replace it with a complete copy.")
     (found_magic,) = struct.unpack(">I", data[:4])
     if found_magic != magic:
         raise ValueError(
@@ -150,11 +179,12 @@ def read_idx(path, magic, *, item_shape=None, sha256=None):
     ndim = magic & 0xFF
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise ValueError(f"{path!r} is truncated inside its {header}-byte header.")
+        raise ValueError(f"{path!r} is truncated inside its {header}-byte header. Replace it with a complete copy.")
     dims = struct.unpack(f">{ndim}I", data[4:header])
     if item_shape is not None and tuple(dims[1:]) != tuple(item_shape):
         raise ValueError(
-            f"{path!r} holds items of shape {tuple(dims[1:])}, expected {tuple(item_shape)}."
+            f"{path!r} holds items of shape {tuple(dims[1:])}, expected {tuple(item_shape)}. "
+            "All files of a dataset must hold items of one shape."
         )
     expected = header + int(np.prod(dims, dtype=np.int64))
     if len(data) != expected:
@@ -163,20 +193,29 @@ def read_idx(path, magic, *, item_shape=None, sha256=None):
             f"{path!r} is {what}: {len(data)} bytes, the header ({dims[0]} items of shape "
             f"{tuple(dims[1:])}) needs {expected}. Replace it with a complete copy."
         )
-    if sha256 is not None:
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != sha256:
-            raise ValueError(
-                f"{path!r}: SHA-256 of the decompressed content is {digest}, expected {sha256}. "
-                "The file is damaged or is not the dataset it is named after; pass "
-                "verify_checksums=False only if these files are intentionally different."
-            )
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
+    digest = hashlib.sha256(data).hexdigest()
+    if sha256 is not None and digest != sha256:
+        raise ValueError(
+            f"{path!r}: SHA-256 of the decompressed content is {digest}, expected {sha256}: the file is damaged "
+            "or is not the dataset it is named after. To use these files anyway, give them a name of your own: "
+            "a custom dataset, e.g. load_arrays('my_digits', local_dir=<folder>) or "
+            "`--dataset=my_digits --local_dir=<folder>`."
+        )
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims), digest
 
 
-def read_split(local_dir, split, *, name=None, image_shape=(28, 28), num_classes=10,
-               verify_checksums=True):
-    """Reads and verifies the images and labels of one split.
+def _check_pair(images_path, images, labels_path, labels):
+    if len(images) == 0:
+        raise ValueError(f"{images_path!r} holds no images. Replace it with a file that holds the split's images.")
+    if labels is not None and len(images) != len(labels):
+        raise ValueError(
+            f"{images_path!r} holds {len(images)} images but {labels_path!r} holds "
+            f"{len(labels)} labels; they must come from the same split. Replace the wrong one."
+        )
+
+
+def read_split(local_dir, split, *, name=None, image_shape=(28, 28), num_classes=10):
+    """Reads and verifies the images and labels of one split of a published dataset.
 
     Args:
         local_dir: Folder holding the IDX files (see `find_idx_files`).
@@ -185,14 +224,13 @@ def read_split(local_dir, split, *, name=None, image_shape=(28, 28), num_classes
             the decompressed files must match.
         image_shape: Expected `(rows, cols)` of one image.
         num_classes: Labels must lie in `[0, num_classes)`.
-        verify_checksums: Whether to compare against `KNOWN_SHA256[name]` (when known).
 
     Returns:
         `(images, labels)`: uint8 `[N, rows, cols]` and uint8 `[N]`.
 
     Raises:
-        ValueError: a missing, corrupt, truncated or mismatched file, image and label
-            counts that differ, or a label out of range.
+        ValueError: a missing, corrupt, truncated or mismatched file (content other than `name`'s: the message
+            says how to use it as a custom dataset), image and label counts that differ, or a label out of range.
 
     Example:
         >>> x, y = read_split("/usr/share/datasets/fashion-mnist", "test",
@@ -201,20 +239,65 @@ def read_split(local_dir, split, *, name=None, image_shape=(28, 28), num_classes
         ((10000, 28, 28), (10000,))
     """
     images_path, labels_path = find_idx_files(local_dir, split)
-    known = KNOWN_SHA256.get(name, {}) if verify_checksums else {}
-    images = read_idx(images_path, IMAGES_MAGIC, item_shape=image_shape,
-                      sha256=known.get(_stem(images_path)))
-    labels = read_idx(labels_path, LABELS_MAGIC, item_shape=(),
-                      sha256=known.get(_stem(labels_path)))
-    if len(images) == 0:
-        raise ValueError(f"{images_path!r} holds no images.")
-    if len(images) != len(labels):
-        raise ValueError(
-            f"{images_path!r} holds {len(images)} images but {labels_path!r} holds "
-            f"{len(labels)} labels; they must come from the same split."
-        )
+    known = KNOWN_SHA256.get(name, {})
+    images, _ = read_idx(images_path, IMAGES_MAGIC, item_shape=image_shape, sha256=known.get(_stem(images_path)))
+    labels, _ = read_idx(labels_path, LABELS_MAGIC, item_shape=(), sha256=known.get(_stem(labels_path)))
+    _check_pair(images_path, images, labels_path, labels)
     if len(labels) and labels.max() >= num_classes:
         raise ValueError(
-            f"{labels_path!r} has label {int(labels.max())}, outside [0, {num_classes})."
+            f"{labels_path!r} has label {int(labels.max())}, outside [0, {num_classes}). Replace it with the "
+            "split's own labels file, or use these files as a custom dataset (any new name with local_dir=)."
         )
     return images, labels
+
+
+def read_custom(local_dir):
+    """Reads a folder of MNIST-format IDX files of any content: a user's own dataset.
+
+    `train-images-idx3-ubyte[.gz]` (uint8, any rows x cols) is required; `train-labels-idx1-ubyte`,
+    `t10k-images-idx3-ubyte` and `t10k-labels-idx1-ubyte` are optional, but labels come for every split or for
+    none, and the test images have the train images' shape.
+
+    Args:
+        local_dir: Path of the folder.
+
+    Returns:
+        `(arrays, digests)`: `{"train": (images, labels or None), "test": ...}` (test only when present; images
+        uint8 `[N, rows, cols]`, labels uint8 `[N]`) and `{file name: hex SHA-256 of its decompressed content}`.
+
+    Raises:
+        ValueError: no train images, a damaged file, counts that differ, labels for one split only, or test images
+            of another shape.
+
+    Example:
+        >>> arrays, digests = read_custom("my_digits_idx/")  # doctest: +SKIP
+        >>> arrays["train"][0].shape  # doctest: +SKIP
+        (600, 16, 16)
+    """
+    if find_idx_file(local_dir, "train", "images") is None:
+        raise ValueError(
+            f"No train images in {local_dir!r}: a custom IDX dataset needs train-images-idx3-ubyte (or .gz), uint8 "
+            "images [N, rows, cols]; optional train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
+            "t10k-labels-idx1-ubyte. Put them in that folder."
+        )
+    arrays, digests, shape = {}, {}, None
+    for split in ("train", "test"):
+        images_path = find_idx_file(local_dir, split, "images")
+        labels_path = find_idx_file(local_dir, split, "labels")
+        if images_path is None:
+            if labels_path is not None:
+                raise ValueError(f"{labels_path!r} has no images file beside it; add it or remove the labels.")
+            continue
+        images, digests[os.path.basename(images_path)] = read_idx(images_path, IMAGES_MAGIC, item_shape=shape)
+        shape = images.shape[1:]
+        labels = None
+        if labels_path is not None:
+            labels, digests[os.path.basename(labels_path)] = read_idx(labels_path, LABELS_MAGIC, item_shape=())
+        _check_pair(images_path, images, labels_path, labels)
+        arrays[split] = (images, labels)
+    if len({labels is None for _, labels in arrays.values()}) > 1:
+        raise ValueError(
+            f"{local_dir!r} has labels for one split but not the other: add the missing labels file "
+            "(train-labels-idx1-ubyte / t10k-labels-idx1-ubyte) or remove the other one."
+        )
+    return arrays, digests

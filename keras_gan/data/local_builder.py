@@ -9,20 +9,18 @@ The result lands exactly where `tfds.load(name, data_dir=...)` looks for it (sam
 version, features and file format), so later loads, with or without keras_gan, read the
 prepared TFDS files and never touch the IDX files again. Its dataset_info.json names this
 module as the builder's, so where the data came from stays visible.
+
+Files whose content is not the published dataset are refused under its name (the message says how to use them
+anyway: a custom name, which `prepare` hands to `keras_gan.data.custom_builder`). Images are PNG-encoded by
+TensorFlow's own encoder (`tfds_writer.png_examples`).
 """
 
-import contextlib
-import glob
-import logging
 import os
-import shutil
-import struct
-import zlib
 
-import numpy as np
 import tensorflow_datasets as tfds
 
-from keras_gan.data import idx
+from keras_gan.data import custom_builder, idx, tfds_writer
+from keras_gan.progress import phase
 
 __all__ = ["LOCAL_DATASETS", "DEFAULT_LOCAL_DIRS", "prepare"]
 
@@ -34,44 +32,20 @@ DEFAULT_LOCAL_DIRS = {"fashion_mnist": "/usr/share/datasets/fashion-mnist"}
 
 
 def default_local_dir(name):
-    """Returns the packaged IDX folder for `name` if it exists here, else None."""
-    path = DEFAULT_LOCAL_DIRS.get(name)
-    return path if path and os.path.isdir(path) else None
-
-
-def _png_chunk(kind, data):
-    return (struct.pack(">I", len(data)) + kind + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-
-def encode_png(images):
-    """Encodes uint8 grayscale images [N, H, W] as PNG files (bytes), quickly.
-
-    TFDS would encode each array with a TF op call (about 1 ms each, two thirds of the time
-    to prepare Fashion-MNIST); a plain zlib stream per image (filter type 0 on every row)
-    is a valid 8-bit grayscale PNG and takes a few tens of microseconds. TFDS stores the
-    bytes as they are and decodes them with `tf.io.decode_png` when reading.
+    """The packaged IDX folder for `name` if it exists here, else None.
 
     Args:
-        images: uint8 array [N, H, W].
+        name: Str, a dataset name.
 
     Returns:
-        A list of N `bytes`, each a PNG file.
+        Str or None.
 
     Example:
-        >>> png = encode_png(np.zeros((1, 28, 28), np.uint8))[0]
-        >>> png[:8]
-        b'\\x89PNG\\r\\n\\x1a\\n'
+        >>> default_local_dir("mnist") is None
+        True
     """
-    n, height, width = images.shape
-    header = b"\x89PNG\r\n\x1a\n" + _png_chunk(
-        b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-    end = _png_chunk(b"IEND", b"")
-    # Each scanline starts with its filter type byte: 0 (none).
-    rows = np.zeros((n, height, width + 1), np.uint8)
-    rows[:, :, 1:] = images
-    return [header + _png_chunk(b"IDAT", zlib.compress(rows[i].tobytes())) + end
-            for i in range(n)]
+    path = DEFAULT_LOCAL_DIRS.get(name)
+    return path if path and os.path.isdir(path) else None
 
 
 def _local_builder_cls(dataset_name, arrays, source):
@@ -98,113 +72,55 @@ def _local_builder_cls(dataset_name, arrays, source):
 
         def _generate_examples(self, split):
             images, labels = arrays[split]
-            for i, png in enumerate(encode_png(images)):
-                yield i, {"image": png, "label": int(labels[i])}
+            yield from tfds_writer.png_examples(images[..., None], labels)
 
     LocalIdxBuilder.__doc__ = f"{dataset_name} built from the local IDX files in {source}."
     return LocalIdxBuilder
 
 
-def _holds_prepared_dataset(path):
-    # A finished TFDS dataset (name/version or name/config/version holding its
-    # dataset_info.json), e.g. one another process prepared meanwhile: never ours to delete.
-    for depth in range(4):
-        pattern = os.path.join(path, *["*"] * depth, "dataset_info.json")
-        if glob.glob(pattern):
-            return True
-    return False
-
-
-@contextlib.contextmanager
-def rollback(data_dir, name):
-    """Removes whatever appears under `data_dir` for `name` if the block fails.
-
-    TFDS writes a dataset into a temporary folder and renames it when complete, but leaves
-    the dataset and download folders it created (and partial downloads) behind on failure.
-    We list the few folders TFDS writes to before the block and delete only entries that
-    are new, and never a finished dataset (another process may have prepared one
-    meanwhile), so a failed prepare leaves `data_dir` as it found it.
-
-    Args:
-        data_dir: The TFDS data_dir root.
-        name: The dataset name (folder under data_dir and under data_dir/downloads).
-
-    Yields:
-        None.
-    """
-    watched = [data_dir, os.path.join(data_dir, name), os.path.join(data_dir, "downloads"),
-               os.path.join(data_dir, "downloads", name),
-               os.path.join(data_dir, "downloads", "extracted")]
-    before = {d: set(os.listdir(d)) if os.path.isdir(d) else None for d in watched}
-    try:
-        yield
-    except BaseException:
-        # Deepest first, so a new parent is removed after its new children.
-        for d in reversed(watched):
-            if not os.path.isdir(d):
-                continue
-            for entry in set(os.listdir(d)) - (before[d] or set()):
-                path = os.path.join(d, entry)
-                if os.path.isdir(path) and not os.path.islink(path):
-                    if not _holds_prepared_dataset(path):
-                        shutil.rmtree(path, ignore_errors=True)
-                else:
-                    with contextlib.suppress(OSError):
-                        os.remove(path)
-            if before[d] is None:
-                with contextlib.suppress(OSError):
-                    os.rmdir(d)  # Only if now empty.
-        raise
-
-
-def data_dir_root(builder):
-    """The data_dir root of a TFDS builder (its variant dir minus config/version/name)."""
-    path = os.fspath(builder.data_dir)
-    up = 3 if builder.builder_config else 2
-    for _ in range(up):
-        path = os.path.dirname(path)
-    return path
-
-
-def prepare(name, local_dir=None, data_dir=None, *, verify_checksums=True):
+def prepare(name, local_dir=None, data_dir=None):
     """Prepares a TFDS dataset from local IDX files, once, offline.
 
-    Reads and verifies all four IDX files first (nothing is written if any is bad), then
-    writes the dataset with TFDS into `data_dir`, where `tfds.load(name, data_dir=data_dir)`
-    finds it. Does nothing if the dataset is already prepared there. Preparing Fashion-MNIST
-    (70,000 images) takes about half a minute.
+    * `"mnist"` / `"fashion_mnist"`: the four IDX files must hold the published dataset (checked by the SHA-256
+      of their decompressed content); TFDS's own builder then writes it under its own name, version and
+      features, where `tfds.load(name, data_dir=data_dir)` finds it. Does nothing if it is already prepared.
+    * any other name that is not a TFDS dataset (e.g. `"my_digits"`): IDX files of any content become the TFDS
+      dataset `data_dir/<name>/` (see `keras_gan.data.custom_builder.prepare_custom`); later calls with a
+      `local_dir` check the files are still the ones it was prepared from.
 
-    The examples keep the files' order (TFDS's `disable_shuffling`), so the paper's
-    `train[0:50000]` / `train[50000:60000]` are exactly the files' first 50,000 and last
-    10,000 images. (A dataset TFDS downloads itself is stored in TFDS's own hashed order.)
+    Reads and verifies every file first (nothing is written if any is bad); a failure while TFDS writes leaves
+    `data_dir` as it was. The examples keep the files' order (TFDS's `disable_shuffling`), so the paper's
+    `train[0:50000]` / `train[50000:60000]` are exactly the files' first 50,000 and last 10,000 images. (A dataset
+    TFDS downloads itself is stored in TFDS's own hashed order.) Logs one line per phase with its duration.
 
     Args:
-        name: `"mnist"` or `"fashion_mnist"`.
+        name: `"mnist"`, `"fashion_mnist"`, or a new lower_snake_case name for the user's own files.
         local_dir: Folder with `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,
             `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte` (each `.gz` or not; the
             dotted `train-images.idx3-ubyte` naming works too). Defaults to the packaged
             folder where there is one (`/usr/share/datasets/fashion-mnist`).
         data_dir: TFDS data_dir; defaults to TFDS's (`~/tensorflow_datasets`).
-        verify_checksums: Compare the decompressed files with the known SHA-256 of the
-            real dataset. Turn off only for files that are intentionally different.
 
     Returns:
-        The official `tfds.core.DatasetBuilder` for `name`, prepared, reading `data_dir`.
+        A prepared `tfds.core.DatasetBuilder` for `name`, reading `data_dir`.
 
     Raises:
-        ValueError: `name` cannot be built from IDX files, no `local_dir` was given and none
-            is installed, or a file is missing, truncated, corrupt or mismatched. Nothing is
-            left in `data_dir` on failure.
+        ValueError: `name` is another TFDS dataset, no `local_dir` was given and none is installed, or a file is
+            missing, truncated, corrupt, or (for mnist / fashion_mnist) not the published content: the message
+            says to use a custom name for such files.
 
     Example:
         >>> builder = prepare("fashion_mnist")  # doctest: +SKIP
         >>> builder.info.splits["train"].num_examples  # doctest: +SKIP
         60000
     """
+    if not custom_builder.is_registered(name):
+        return custom_builder.prepare_custom(name, local_dir, data_dir)
     builder = tfds.builder(name, data_dir=data_dir)
     if builder.name not in LOCAL_DATASETS:
         raise ValueError(
-            f"Only {list(LOCAL_DATASETS)} can be built from local IDX files, got {name!r}."
+            f"Only {list(LOCAL_DATASETS)} can be built from local IDX files, got the TFDS dataset {name!r}. "
+            "For IDX files of your own, choose a new name (e.g. 'my_digits') and pass local_dir=<folder>."
         )
     if builder.is_prepared():
         return builder
@@ -212,30 +128,22 @@ def prepare(name, local_dir=None, data_dir=None, *, verify_checksums=True):
     if local_dir is None:
         raise ValueError(
             f"No local IDX files for {name!r}: pass local_dir=<folder with the four IDX files>"
-            + (" or `apt-get install dataset-fashion-mnist`" if builder.name == "fashion_mnist"
-               else "")
-            + "."
+            + (" or `apt-get install dataset-fashion-mnist`" if builder.name == "fashion_mnist" else "") + "."
         )
-    # Verify everything before writing anything.
     shape = builder.info.features["image"].shape
     num_classes = builder.info.features["label"].num_classes
-    arrays = {
-        split: idx.read_split(local_dir, split, name=builder.name, image_shape=shape[:2],
-                              num_classes=num_classes, verify_checksums=verify_checksums)
-        for split in ("train", "test")
-    }
-    logging.info("Preparing %s from %s into %s", name, local_dir, data_dir_root(builder))
-    cls = _local_builder_cls(builder.name, arrays, local_dir)
-    local = cls(data_dir=data_dir)
-    root = data_dir_root(local)
+    with phase(f"Reading and verifying the {name} IDX files in {local_dir}"):
+        arrays = {split: idx.read_split(local_dir, split, name=builder.name, image_shape=shape[:2],
+                                        num_classes=num_classes)
+                  for split in ("train", "test")}
+    local = _local_builder_cls(builder.name, arrays, local_dir)(data_dir=data_dir)
+    root = tfds_writer.data_dir_root(local)
     try:
-        with rollback(root, builder.name):
-            local.download_and_prepare(
-                download_config=tfds.download.DownloadConfig(try_download_gcs=False))
+        with phase(f"Writing the TFDS dataset {name} into {root}"), tfds_writer.rollback(root, builder.name):
+            local.download_and_prepare(download_config=tfds.download.DownloadConfig(try_download_gcs=False))
     except Exception:
         # Another process may have prepared the same dataset at the same time.
-        builder = tfds.builder(name, data_dir=data_dir)
-        if builder.is_prepared():
-            return builder
+        if tfds.builder(name, data_dir=data_dir).is_prepared():
+            return tfds.builder(name, data_dir=data_dir)
         raise
     return tfds.builder(name, data_dir=data_dir)
