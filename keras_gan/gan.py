@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_gan import checks
 from keras_gan import losses as losses_lib
 from keras_gan import noise as noise_lib
 from keras_gan import rng_state
@@ -100,15 +101,9 @@ class GAN(keras.Model):
                 raise ValueError(f"{label} must be a Keras model or layer, got {type(net).__name__}.")
         if latent_dim is None:
             latent_dim = _input_size(generator)
-        if isinstance(latent_dim, bool) or not isinstance(latent_dim, (int, np.integer)) or latent_dim < 1:
-            raise ValueError(
-                f"latent_dim must be a positive int (the size of z; the paper uses 100), got {latent_dim!r}."
-            )
-        if isinstance(d_steps, bool) or not isinstance(d_steps, (int, np.integer)) or d_steps < 1:
-            raise ValueError(
-                f"d_steps (k, discriminator updates per generator update) must be an int >= 1, got {d_steps!r}. "
-                "Use d_steps=1 for the paper's setting."
-            )
+        checks.check_positive_int("latent_dim", latent_dim, "It is the size of z; the paper uses 100.")
+        checks.check_positive_int("d_steps", d_steps, "It is k, discriminator updates per generator update; "
+                                  "the paper uses 1.")
         if noise not in NOISE_PRIORS:
             raise ValueError(f"Unknown noise prior {noise!r}; use one of {NOISE_PRIORS}.")
         if noise_scale is None:
@@ -336,8 +331,7 @@ class GAN(keras.Model):
             >>> gan.sample_noise(16, seed=1).shape
             TensorShape([16, 100])
         """
-        if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
-            raise ValueError(f"num_samples must be a positive int, got {num_samples!r}.")
+        checks.check_positive_int("num_samples", num_samples)
         return self._noise(int(num_samples), seed=seed)
 
     def generate(self, num_samples, seed=None, batch_size=1000):
@@ -359,9 +353,8 @@ class GAN(keras.Model):
             >>> gan.generate(64, seed=0).shape
             (64, 784)
         """
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
-        if isinstance(num_samples, (int, np.integer)) and not isinstance(num_samples, bool) and num_samples > 0:
+        checks.check_positive_int("batch_size", batch_size)
+        if checks.is_positive_int(num_samples):
             needed = int(num_samples) * math.prod(self.generator.output_shape[1:]) * 4
             available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
             if needed > available // 2:

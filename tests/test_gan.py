@@ -258,7 +258,7 @@ def test_generate_and_call():
 
 @pytest.mark.parametrize("d_steps", [0, -1, 1.5])
 def test_rejects_k_below_one(d_steps):
-    with pytest.raises(ValueError, match="d_steps.*int >= 1"):
+    with pytest.raises(ValueError, match="d_steps must be a positive int.*discriminator updates per generator update"):
         keras_gan.GAN(networks.mlp_generator(2, 2), networks.mlp_discriminator(2), d_steps=d_steps)
 
 

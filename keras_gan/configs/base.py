@@ -11,6 +11,7 @@ import math
 from typing import Optional, Tuple
 
 from keras_gan import losses, noise
+from keras_gan.checks import is_positive_int
 from keras_gan.data import registry as datasets
 from keras_gan.networks import architectures
 
@@ -122,11 +123,6 @@ class Config:
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
 
 
-def positive_int(value):
-    """True for an int >= 1 (bools excluded): the one rule for counts and sizes in configs."""
-    return not isinstance(value, bool) and isinstance(value, int) and value >= 1
-
-
 def _positive_number(value):
     return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value) and value > 0
 
@@ -153,7 +149,7 @@ def validate(config):
 
     for field in ("epochs", "d_steps", "batch_size", "latent_dim", "steps_per_execution", "keep_checkpoints",
                   "num_grid_samples", "sample_every_epochs", "num_examples", "base_filters"):
-        if not positive_int(getattr(config, field)):
+        if not is_positive_int(getattr(config, field)):
             fail(f"{field} (--{field}) must be an int >= 1, got {getattr(config, field)!r}.")
     if config.verbose not in (0, 1, 2):
         fail(f"verbose (--verbose) must be 0, 1 or 2, got {config.verbose!r}.")
@@ -187,9 +183,9 @@ def validate(config):
             fail(f"{field} must lie in [0, 1), got {getattr(config, field)!r}.")
     if not config.momentum_saturate_epoch > config.momentum_start_epoch:
         fail("momentum_saturate_epoch must come after momentum_start_epoch.")
-    if any(not positive_int(e) for e in config.figure1_epochs):
+    if any(not is_positive_int(e) for e in config.figure1_epochs):
         fail(f"figure1_epochs must hold 1-based epoch numbers, got {config.figure1_epochs!r}.")
-    if not config.hidden_units or not all(positive_int(u) for u in config.hidden_units):
+    if not config.hidden_units or not all(is_positive_int(u) for u in config.hidden_units):
         fail(f"hidden_units must be a non-empty tuple of positive ints, got {config.hidden_units!r}.")
     if config.eval_samples is not None and (isinstance(config.eval_samples, bool) or
                                             not isinstance(config.eval_samples, int) or config.eval_samples < 0):

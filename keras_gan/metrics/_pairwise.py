@@ -7,6 +7,8 @@ last batch is padded to a full one so each compiled function is traced once per 
 import numpy as np
 import tensorflow as tf
 
+from keras_gan.checks import check_positive_int
+
 
 def as_points(name, array, dim=None):
     """Returns `array` as a float32 [n, d] NumPy array, flattening trailing axes (images -> vectors).
@@ -41,8 +43,7 @@ def as_points(name, array, dim=None):
 
 def check_batch_size(batch_size):
     """Raises ValueError unless `batch_size` is a positive int."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+    check_positive_int("batch_size", batch_size)
 
 
 def batches(x, batch_size):

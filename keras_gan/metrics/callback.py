@@ -1,9 +1,8 @@
 """A Keras callback that tracks the offline metrics during `GAN.fit`, every N epochs, through the logs dict."""
 
 import keras
-import numpy as np
 
-from keras_gan.data import registry
+from keras_gan.checks import check_positive_int
 from keras_gan.metrics.evaluation import evaluate
 from keras_gan.metrics.evaluator import Evaluator
 
@@ -47,8 +46,7 @@ class EvaluationCallback(keras.callbacks.Callback):
                  **evaluator_kwargs):
         super().__init__()
         for name, value in (("every_n_epochs", every_n_epochs), ("num_samples", num_samples)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}.")
+            check_positive_int(name, value)
         if num_samples <= 5:
             raise ValueError(f"num_samples must exceed 5 for the k-NN metrics, got {num_samples}.")
         if not isinstance(evaluator, Evaluator):

@@ -18,6 +18,7 @@ import keras
 import numpy as np
 
 from keras_gan import files, noise as noise_lib, progress
+from keras_gan.checks import check_positive_int
 from keras_gan.metrics import classifier as classifier_lib
 from keras_gan.metrics.evaluator import Evaluator
 
@@ -53,11 +54,6 @@ _MOMENT_METRICS = (
 )
 
 
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}.")
-
-
 def generate_samples(source, num_samples, *, seed=0, batch_size=1000, noise="uniform", noise_scale=None):
     """Draws `num_samples` samples from a GAN, a generator model, a saved `.keras` file, or an array of samples.
 
@@ -86,8 +82,8 @@ def generate_samples(source, num_samples, *, seed=0, batch_size=1000, noise="uni
         >>> samples.shape
         (10, 784)
     """
-    _check_positive_int("num_samples", num_samples)
-    _check_positive_int("batch_size", batch_size)
+    check_positive_int("num_samples", num_samples)
+    check_positive_int("batch_size", batch_size)
     description = type(source).__name__
     if isinstance(source, (str, os.PathLike)):
         path = pathlib.Path(source)
@@ -184,8 +180,8 @@ def evaluate(source, dataset="fashion_mnist", num_samples=10_000, *, seed=0, par
         >>> evaluate(gan, "toy_ring", num_samples=2500)["model"]["modes_covered"]  # doctest: +SKIP
         8
     """
-    _check_positive_int("num_samples", num_samples)
-    _check_positive_int("batch_size", batch_size)
+    check_positive_int("num_samples", num_samples)
+    check_positive_int("batch_size", batch_size)
     start = time.perf_counter()
     evaluator = dataset if isinstance(dataset, Evaluator) else Evaluator.for_dataset(
         dataset, num_samples=num_samples, seed=seed, data_dir=data_dir, local_dir=local_dir, classifier=classifier,

@@ -16,6 +16,7 @@ import math
 import numpy as np
 import tensorflow as tf
 
+from keras_gan.checks import check_positive_int
 from keras_gan.metrics import _pairwise
 
 __all__ = ["PAPER_SIGMAS", "parzen_log_likelihood", "parzen_evaluation"]
@@ -117,8 +118,7 @@ def parzen_evaluation(samples, validation, test, sigmas=PAPER_SIGMAS, num_valida
     """
     sigmas = _check_sigmas(sigmas)
     _pairwise.check_batch_size(batch_size)
-    if isinstance(num_validation, bool) or not isinstance(num_validation, (int, np.integer)) or num_validation < 1:
-        raise ValueError(f"num_validation must be a positive int, got {num_validation!r}.")
+    check_positive_int("num_validation", num_validation)
     samples = _pairwise.as_points("samples", samples)
     validation = _pairwise.as_points("validation", validation, dim=samples.shape[1])[:num_validation]
     test = _pairwise.as_points("test", test, dim=samples.shape[1])

@@ -16,6 +16,7 @@ A point on a ball's boundary counts as inside (<=), as in Kynkäänniemi et al.'
 import numpy as np
 import tensorflow as tf
 
+from keras_gan.checks import check_positive_int
 from keras_gan.metrics import _pairwise
 
 __all__ = ["precision_recall", "density_coverage", "prdc"]
@@ -73,8 +74,7 @@ def _cross(real, fake, real_radii_sq, fake_radii_sq, batch_size):
 
 
 def _check_k(k):
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a positive int, got {k!r}.")
+    check_positive_int("k", k)
 
 
 def _prepare(real_features, fake_features, real_k, fake_k, batch_size):
