@@ -45,3 +45,24 @@ def weights_of(model):
 @pytest.fixture
 def make_toy_gan():
     return toy_gan
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Runs the command line in this process, flags parsed as `keras-gan` parses them: (status, stdout, stderr)."""
+    from absl import flags
+
+    from keras_gan import main as cli
+
+    def run(*args):
+        try:
+            cli.main(cli._parse_flags(["keras-gan", *args]))
+            code = 0
+        except SystemExit as e:
+            code = e.code
+        finally:
+            flags.FLAGS.unparse_flags()
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -8,11 +8,9 @@ import os
 import numpy as np
 import pytest
 import tensorflow as tf
-from absl import flags
 
 import keras_gan
 from keras_gan import checkpoints, configs, metrics, train_lib
-from keras_gan import main as cli
 from conftest import snapshot, toy_gan
 
 
@@ -73,21 +71,6 @@ def test_a_full_or_read_only_disk_during_training_keeps_the_last_checkpoint(tmp_
 
 
 # ---- the command line --------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def run_cli(capsys):
-    def run(*args):
-        try:
-            cli.main(cli._parse_flags(["keras-gan", *args]))
-            code = 0
-        except SystemExit as e:
-            code = e.code
-        finally:
-            flags.FLAGS.unparse_flags()
-        return (code, *capsys.readouterr())
-
-    return run
 
 
 @pytest.fixture(scope="module")

@@ -35,24 +35,6 @@ def ring_workdir(tmp_path_factory):
     return workdir, proc
 
 
-@pytest.fixture
-def run_cli(capsys):
-    """Runs the CLI in this process: returns (exit status, stdout, stderr)."""
-
-    def run(*args):
-        try:
-            cli.main(cli._parse_flags(["keras-gan", *args]))
-            code = 0
-        except SystemExit as e:
-            code = e.code
-        finally:
-            flags.FLAGS.unparse_flags()
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def test_train_subprocess_writes_a_run_and_prints_progress(ring_workdir):
     workdir, proc = ring_workdir
     assert "40/40" in proc.stdout and "d_loss: " in proc.stdout
