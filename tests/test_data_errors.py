@@ -113,7 +113,8 @@ ROWS = {
                                      r"Split 'test' of .*: 10 examples are fewer than one batch.*smaller"),
     "zero batch size": (lambda t: (_npy(t, _IMAGES), {"batch_size": 0}), "batch_size must be a positive int"),
     "negative batch size": (lambda t: (_npy(t, _IMAGES), {"batch_size": -3}), "batch_size must be a positive int"),
-    "unknown dataset name": (lambda t: ("fashon_mnist", {}), r"Unknown dataset 'fashon_mnist'.*fashion_mnist.*local_dir"),
+    "unknown dataset name": (lambda t: ("fashon_mnist", {}),
+                             r"Unknown dataset 'fashon_mnist'.*fashion_mnist.*local_dir"),
     "not a dataset name nor a path": (lambda t: ("My Pictures", {}), r"lower_snake_case.*check the path"),
 }
 

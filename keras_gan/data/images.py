@@ -23,6 +23,7 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from keras_gan.checks import check_positive_int
 from keras_gan.data import array_source, custom_builder, folder_source, pipeline, splits, tfds_source
 from keras_gan.data.splits import PAPER_SPLITS, resolve_split
 from keras_gan.pictures import IMAGE_RANGES
@@ -257,8 +258,7 @@ def image_dataset(name, split="train", *, batch_size=100, d_steps=1, image_range
         TensorSpec(shape=(100, 784), dtype=tf.float32, name=None)
         >>> gan.fit(ds, epochs=1)  # doctest: +SKIP
     """
-    global_batch = pipeline.check_positive_int("batch_size", batch_size) * pipeline.check_positive_int(
-        "d_steps", d_steps)
+    global_batch = check_positive_int("batch_size", batch_size) * check_positive_int("d_steps", d_steps)
     _check_image_range(image_range)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (1 << 63))

@@ -13,29 +13,9 @@ flattening) runs per batch after the gather.
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["check_positive_int", "epoch_batches", "steps_per_epoch"]
+from keras_gan.checks import check_positive_int
 
-
-def check_positive_int(name, value):
-    """Raises unless `value` is an int >= 1 (bools excluded): the data package's one rule for counts and sizes.
-
-    Args:
-        name: Str, the argument's name, for the message.
-        value: The value to check.
-
-    Returns:
-        `value` as a Python int.
-
-    Raises:
-        ValueError: if `value` is not a positive int.
-
-    Example:
-        >>> check_positive_int("batch_size", 100)
-        100
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}.")
-    return int(value)
+__all__ = ["epoch_batches", "steps_per_epoch"]
 
 
 def _check_int(name, value, minimum):

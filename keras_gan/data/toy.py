@@ -9,14 +9,11 @@ Each has a NumPy sampler and a `tf.data.Dataset` factory whose batches are ready
 
 import numpy as np
 
+from keras_gan.checks import check_positive_int
 from keras_gan.data import pipeline
 
 RING_STDDEV = 0.02
 GRID_STDDEV = 0.05
-
-
-# The data package's one positive-int rule.
-_check_count = pipeline.check_positive_int
 
 
 def sample_gaussian_1d(num_samples, mean=4.0, stddev=0.5, seed=0):
@@ -38,7 +35,7 @@ def sample_gaussian_1d(num_samples, mean=4.0, stddev=0.5, seed=0):
         >>> sample_gaussian_1d(5).shape
         (5, 1)
     """
-    _check_count("num_samples", num_samples)
+    check_positive_int("num_samples", num_samples)
     if not stddev > 0:
         raise ValueError(f"stddev must be positive, got {stddev}.")
     rng = np.random.default_rng(seed)
@@ -59,7 +56,7 @@ def ring_modes(num_modes=8, radius=2.0):
         >>> ring_modes().shape
         (8, 2)
     """
-    _check_count("num_modes", num_modes)
+    check_positive_int("num_modes", num_modes)
     angles = 2 * np.pi * np.arange(num_modes) / num_modes
     return (radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)).astype("float32")
 
@@ -78,7 +75,7 @@ def grid_modes(size=5, spacing=2.0):
         >>> grid_modes()[0]
         array([-4., -4.], dtype=float32)
     """
-    _check_count("size", size)
+    check_positive_int("size", size)
     axis = spacing * (np.arange(size) - (size - 1) / 2)
     return np.stack(np.meshgrid(axis, axis, indexing="ij"), axis=-1).reshape(-1, 2).astype("float32")
 
@@ -102,7 +99,7 @@ def sample_mixture(num_samples, modes, stddev, seed=0):
         >>> sample_mixture(10, ring_modes(), RING_STDDEV).shape
         (10, 2)
     """
-    _check_count("num_samples", num_samples)
+    check_positive_int("num_samples", num_samples)
     if not stddev > 0:
         raise ValueError(f"stddev must be positive, got {stddev}.")
     modes = np.asarray(modes, dtype=np.float64)
