@@ -20,6 +20,7 @@ images) and `sample_png` (PNG files); vector generators (toy points, table rows)
 
 import errno
 import json
+import logging
 import math
 import os
 import re
@@ -29,9 +30,9 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gan import files
-from keras_gan import pictures
 from keras_gan import progress
 from keras_gan.gan import GAN
+from keras_gan.serving import outputs as outputs_lib
 from keras_gan.serving import signatures as sig
 from keras_gan.serving import warmup as warmup_lib
 
@@ -41,10 +42,7 @@ __all__ = ["DEFAULT_MAX_SAMPLES", "METADATA_FILE", "WARMUP_FILE", "export_from_f
 DEFAULT_MAX_SAMPLES = 1024
 WARMUP_FILE = warmup_lib.WARMUP_FILE
 METADATA_FILE = os.path.join("assets.extra", "keras_gan_export.json")
-_OUTPUTS = ("auto", *sig.KINDS)
 _DEFAULT_NOISE_SCALE = {"uniform": math.sqrt(3.0), "normal": 1.0}
-# Layers that only move values around; the generator's output range is set by the layer before them.
-_SHAPE_ONLY_LAYERS = ("Reshape", "Flatten", "Identity", "Dropout", "InputLayer", "Permute")
 # Errors of a full or unwritable disk -> what to tell the user.
 _DISK_PROBLEMS = {
     errno.ENOSPC: ("Disk full", "free space there"),
@@ -114,7 +112,7 @@ def export_generator(
         >>> tf.saved_model.load(path).signatures["sample"](num_samples=tf.constant(2), seed=tf.constant(0, tf.int64))
     """
     generator, latent_dim, noise, noise_scale = _resolve_model(gan_or_generator, latent_dim, noise, noise_scale)
-    kind, sample_shape, output_range = _resolve_outputs(generator, latent_dim, outputs, image_shape, output_range)
+    kind, sample_shape, output_range = outputs_lib.resolve(generator, latent_dim, outputs, image_shape, output_range)
     max_samples = _check_positive_int(max_samples, "max_samples")
     if max_samples > np.iinfo(np.int32).max:
         raise ValueError(f"max_samples must fit in an int32 (num_samples is one), got {max_samples}.")
@@ -166,7 +164,12 @@ def export_generator(
         try:
             with files.atomic_directory(final_dir) as tmp_dir:
                 with progress.phase(f"Writing the SavedModel for {final_dir}"):
-                    archive.write_out(tmp_dir, verbose=False)
+                    # TF's saver resets absl's logger level from absl's verbosity flag; keep the caller's level.
+                    absl_level = logging.getLogger("absl").level
+                    try:
+                        archive.write_out(tmp_dir, verbose=False)
+                    finally:
+                        logging.getLogger("absl").setLevel(absl_level)
                 if requests:
                     with progress.phase(f"Writing {len(requests)} warm-up requests"):
                         warmup_lib.write_warmup(os.path.join(tmp_dir, WARMUP_FILE), requests)
@@ -296,94 +299,6 @@ def _input_width(generator):
     if not inputs or len(inputs[0].shape) != 2 or inputs[0].shape[-1] is None:
         return None
     return int(inputs[0].shape[-1])
-
-
-def _resolve_outputs(generator, latent_dim, outputs, image_shape, output_range):
-    """Returns (kind, sample_shape, output_range): what the export serves and the shape of one sample."""
-    if outputs not in _OUTPUTS:
-        raise ValueError(f"outputs must be one of {_OUTPUTS}, got {outputs!r}.")
-    out_shape = tuple(generator.compute_output_shape((None, latent_dim)))[1:]
-    if any(d is None for d in out_shape):
-        raise ValueError(f"The generator's output shape {out_shape} is not fully known; it must be fixed.")
-    if outputs == "vectors":
-        if image_shape is not None or output_range is not None:
-            raise ValueError(
-                "image_shape and output_range describe images; drop them for outputs='vectors', or pass "
-                "outputs='images'."
-            )
-        return "vectors", out_shape, None
-    if image_shape is None:
-        image_shape = _image_shape_of(out_shape)
-        if image_shape is None:
-            if outputs == "auto":
-                return "vectors", out_shape, None
-            raise ValueError(
-                f"Cannot infer the image shape of the generator's output {out_shape}; pass image_shape=(H, W, C), "
-                "or outputs='vectors' for samples that are not images."
-            )
-    return "images", _check_image_shape(image_shape, out_shape), _resolve_output_range(generator, output_range)
-
-
-def _image_shape_of(out_shape):
-    """(H, W, C) for an [H, W, C], [H, W] or square flat output, else None."""
-    if len(out_shape) == 3:
-        return out_shape
-    if len(out_shape) == 2:
-        return out_shape + (1,)
-    if len(out_shape) == 1:
-        for channels in (1, 3):
-            side = math.isqrt(out_shape[0] // channels)
-            # Side 1 would make every 1-D and 3-D point a one-pixel picture.
-            if side >= 2 and side * side * channels == out_shape[0]:
-                return (side, side, channels)
-    return None
-
-
-def _check_image_shape(image_shape, out_shape):
-    image_shape = tuple(image_shape)
-    if len(image_shape) != 3 or any(
-        isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in image_shape
-    ):
-        raise ValueError(f"image_shape must be (height, width, channels) of positive ints, got {image_shape!r}.")
-    image_shape = tuple(int(d) for d in image_shape)
-    if math.prod(image_shape) != math.prod(out_shape):
-        raise ValueError(
-            f"image_shape={image_shape} holds {math.prod(image_shape)} values but the generator emits "
-            f"{math.prod(out_shape)} (output shape {out_shape}); pass a shape with the same number of values."
-        )
-    return image_shape
-
-
-def _last_activation(generator):
-    """Returns "sigmoid", "tanh", another activation name, or None when it cannot be read."""
-    for layer in reversed(generator.layers):
-        if type(layer).__name__ in _SHAPE_ONLY_LAYERS:
-            continue
-        if isinstance(layer, keras.Model):
-            return _last_activation(layer)
-        activation = getattr(layer, "activation", None)  # Not every layer has one (BatchNormalization, ...).
-        return getattr(activation, "__name__", None)
-    return None
-
-
-def _resolve_output_range(generator, output_range):
-    found = _last_activation(generator)
-    if output_range is None:
-        if found not in pictures.IMAGE_RANGES:
-            raise ValueError(
-                f"Cannot tell the generator's output range from its last activation ({found!r}); pass "
-                "output_range='sigmoid' for outputs in [0, 1] or 'tanh' for outputs in [-1, 1], or "
-                "outputs='vectors' to serve the raw values."
-            )
-        return found
-    if output_range not in pictures.IMAGE_RANGES:
-        raise ValueError(f"output_range must be 'sigmoid' or 'tanh', got {output_range!r}.")
-    if found in pictures.IMAGE_RANGES and found != output_range:
-        raise ValueError(
-            f"output_range={output_range!r} but the generator ends in {found}; pass output_range={found!r} "
-            "(or None to infer it)."
-        )
-    return output_range
 
 
 def _resolve_warmup(warmup, max_samples):

@@ -1,6 +1,7 @@
 """Specifications of keras_gan.export: a TF Serving SavedModel of the generator, usable without keras_gan."""
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -196,6 +197,28 @@ def test_warmup_file_parses_and_every_request_runs(exported, loaded):
         response = predict(loaded, request)
         assert len(response.outputs) == 1
     assert seen == {"serving_default", "sample", "sample_png"}
+
+
+def test_metadata_describes_the_image_signatures(exported):
+    _, path = exported
+    metadata = json.load(open(os.path.join(path, export.METADATA_FILE)))
+    assert metadata["outputs"] == "images" and metadata["image_shape"] == metadata["sample_shape"] == [28, 28, 1]
+    assert (metadata["output_range"], metadata["max_samples"], metadata["warmup_batch_sizes"]) == ("sigmoid", 16, [1])
+    signatures = metadata["signatures"]
+    assert sorted(signatures) == ["sample", "sample_png", "serving_default"]
+    assert signatures["serving_default"]["inputs"] == {"z": {"dtype": "float32", "shape": [None, LATENT]}}
+    assert signatures["sample"]["outputs"] == {"images": {"dtype": "uint8", "shape": [None, 28, 28, 1]}}
+    assert signatures["sample_png"]["outputs"] == {"png_bytes": {"dtype": "string", "shape": [None]}}
+
+
+def test_export_logs_each_phase_with_its_time(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="absl")  # progress.phase logs through absl at INFO.
+    path = export.export_generator(small_generator(), tmp_path, "gan")
+    lines = [r.getMessage() for r in caplog.records]
+    for phase in ("Tracing the serving signatures of the generator (images [28, 28, 1])",
+                  f"Writing the SavedModel for {path}", "Writing 3 warm-up requests"):
+        assert f"{phase} ..." in lines
+        assert any(line.startswith(f"{phase}: done in ") and line.endswith(" s") for line in lines), lines
 
 
 def test_warmup_batch_sizes_are_configurable(tmp_path):

@@ -153,8 +153,8 @@ def parse_rest_response(response, signature_name=sig.SERVING_DEFAULT, outputs="i
     if isinstance(values, dict):
         if name not in values:
             raise ValueError(
-                f"The response has outputs {sorted(values)}, not {name!r} of a {outputs} export's "
-                f"{signature_name!r}; pass the outputs= kind the model was exported with."
+                f"The response has outputs {sorted(values)}, not {name!r} (what {signature_name!r} of an "
+                f"outputs={outputs!r} export answers); pass the outputs= kind the model was exported with."
             )
         values = values[name]
     try:
@@ -164,9 +164,9 @@ def parse_rest_response(response, signature_name=sig.SERVING_DEFAULT, outputs="i
     except (TypeError, ValueError, KeyError) as e:
         expected = 'a list of {"b64": ...} PNG files' if dtype == "object" else "a regular array of numbers"
         raise ValueError(
-            f"The {signature_name!r} output of a {outputs} export must be {expected}; got {str(values)[:200]} "
-            f"({type(e).__name__}: {e}). Pass the outputs= kind the model was exported with, and the signature "
-            "name the request named."
+            f"The {signature_name!r} output of an outputs={outputs!r} export must be {expected}; got "
+            f"{str(values)[:200]} ({type(e).__name__}: {e}). Pass the outputs= kind the model was exported with, and "
+            "the signature name the request named."
         ) from None
 
 
@@ -355,8 +355,8 @@ def _output_of(signature_name, outputs):
         raise ValueError(f"outputs must be one of {sorted(sig.OUTPUTS)} (the kind of export), got {outputs!r}.")
     if signature_name not in sig.OUTPUTS[outputs]:
         raise ValueError(
-            f"A {outputs} export has no signature {signature_name!r}; it serves {sorted(sig.OUTPUTS[outputs])}. "
-            "Use one of those, or pass the outputs= kind the model was exported with."
+            f"An outputs={outputs!r} export has no signature {signature_name!r}; it serves "
+            f"{sorted(sig.OUTPUTS[outputs])}. Use one of those, or pass the outputs= kind the model was exported with."
         )
     return sig.OUTPUTS[outputs][signature_name]
 

@@ -84,9 +84,11 @@ def serving_functions(
     def checked_z(z):
         # TF does not enforce a signature's shape, and TF Serving feeds tensors as sent: say what is wrong instead
         # of a MatMul size error deep inside the generator, or NaN samples.
+        # The rank is read from the shape's values: TF folds tf.rank / tf.size to the signature's static rank.
+        # Padded with -1, the shape of a [batch, latent_dim] z reads [batch, latent_dim, -1, -1].
         shape = tf.shape(z)
-        padded = tf.concat([shape, [-1, -1]], axis=0)  # Lets a rank-0 or rank-1 z reach the message too.
-        shape_ok = tf.logical_and(tf.equal(tf.size(shape), 2), tf.equal(padded[1], latent_dim))
+        padded = tf.concat([shape, [-1, -1]], axis=0)
+        shape_ok = tf.logical_and(tf.equal(padded[1], latent_dim), tf.equal(padded[2], -1))
         check = tf.debugging.Assert(
             shape_ok,
             [f"z must have shape [batch, {latent_dim}] (latent_dim of this export): send a batch of noise "
