@@ -29,6 +29,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_gan import checks
 from keras_gan import files
 from keras_gan import progress
 from keras_gan.gan import GAN
@@ -110,10 +111,12 @@ def export_generator(
         >>> g = keras.Sequential([keras.Input((8,)), keras.layers.Dense(784, activation="sigmoid")])
         >>> path = export_generator(g, "/tmp/models", "gan")    # /tmp/models/gan/1
         >>> tf.saved_model.load(path).signatures["sample"](num_samples=tf.constant(2), seed=tf.constant(0, tf.int64))
+        >>> points = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])    # 2-D points, not images
+        >>> export_generator(points, "/tmp/models", "ring", noise="normal")   # serving_default, sample: float32 [n, 2]
     """
     generator, latent_dim, noise, noise_scale = _resolve_model(gan_or_generator, latent_dim, noise, noise_scale)
     kind, sample_shape, output_range = outputs_lib.resolve(generator, latent_dim, outputs, image_shape, output_range)
-    max_samples = _check_positive_int(max_samples, "max_samples")
+    max_samples = checks.check_positive_int("max_samples", max_samples)
     if max_samples > np.iinfo(np.int32).max:
         raise ValueError(f"max_samples must fit in an int32 (num_samples is one), got {max_samples}.")
     warmup_sizes = _resolve_warmup(warmup, max_samples)
@@ -121,7 +124,7 @@ def export_generator(
         raise ValueError(f"jit_compile must be True or False, got {jit_compile!r}.")
     model_dir = _model_dir(base_dir, model_name)
     if version is not None:
-        version = _check_positive_int(version, "version")
+        version = checks.check_positive_int("version", version)
 
     with progress.phase(f"Tracing the serving signatures of the generator ({kind} {list(sample_shape)})"):
         functions = sig.serving_functions(
@@ -163,19 +166,7 @@ def export_generator(
             )
         try:
             with files.atomic_directory(final_dir) as tmp_dir:
-                with progress.phase(f"Writing the SavedModel for {final_dir}"):
-                    # TF's saver resets absl's logger level from absl's verbosity flag; keep the caller's level.
-                    absl_level = logging.getLogger("absl").level
-                    try:
-                        archive.write_out(tmp_dir, verbose=False)
-                    finally:
-                        logging.getLogger("absl").setLevel(absl_level)
-                if requests:
-                    with progress.phase(f"Writing {len(requests)} warm-up requests"):
-                        warmup_lib.write_warmup(os.path.join(tmp_dir, WARMUP_FILE), requests)
-                os.makedirs(os.path.join(tmp_dir, os.path.dirname(METADATA_FILE)), exist_ok=True)
-                with open(os.path.join(tmp_dir, METADATA_FILE), "w") as f:
-                    json.dump(metadata, f, indent=2)
+                _write_version(tmp_dir, final_dir, archive, requests, metadata)
         except OSError as e:
             if os.path.exists(final_dir):
                 raise FileExistsError(
@@ -194,6 +185,23 @@ def export_generator(
             raise disk_error from e
         raise
     return final_dir
+
+
+def _write_version(folder, final_dir, archive, requests, metadata):
+    """Fills the temporary `folder` that becomes `final_dir`: SavedModel, warm-up requests, metadata."""
+    with progress.phase(f"Writing the SavedModel for {final_dir}"):
+        # TF's saver resets absl's logger level from absl's verbosity flag; keep the caller's level.
+        absl_level = logging.getLogger("absl").level
+        try:
+            archive.write_out(folder, verbose=False)
+        finally:
+            logging.getLogger("absl").setLevel(absl_level)
+    if requests:
+        with progress.phase(f"Writing {len(requests)} warm-up requests"):
+            warmup_lib.write_warmup(os.path.join(folder, WARMUP_FILE), requests)
+    os.makedirs(os.path.join(folder, os.path.dirname(METADATA_FILE)), exist_ok=True)
+    with open(os.path.join(folder, METADATA_FILE), "w") as f:
+        json.dump(metadata, f, indent=2)
 
 
 def export_from_file(model_path, base_dir, model_name="gan", version=None, **kwargs):
@@ -252,12 +260,6 @@ def next_version(model_dir):
 # Argument resolution.
 
 
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}.")
-    return int(value)
-
-
 def _resolve_model(obj, latent_dim, noise, noise_scale):
     """Returns (generator, latent_dim, noise, noise_scale) from a GAN or a bare generator."""
     if isinstance(obj, GAN):
@@ -283,7 +285,7 @@ def _resolve_model(obj, latent_dim, noise, noise_scale):
             f"latent_dim={latent_dim} but the generator's input takes z of width {input_width}; pass "
             f"latent_dim={input_width} or leave it out."
         )
-    latent_dim = _check_positive_int(latent_dim, "latent_dim")
+    latent_dim = checks.check_positive_int("latent_dim", latent_dim)
     noise = "uniform" if noise is None else noise
     if noise not in _DEFAULT_NOISE_SCALE:
         raise ValueError(f"noise must be 'uniform' or 'normal', got {noise!r}.")
@@ -310,7 +312,7 @@ def _resolve_warmup(warmup, max_samples):
         sizes = tuple(warmup)
     except TypeError:
         raise ValueError(f"warmup must be True, False or a sequence of batch sizes, got {warmup!r}.") from None
-    sizes = tuple(_check_positive_int(s, "each warmup batch size") for s in sizes)
+    sizes = tuple(checks.check_positive_int("each warmup batch size", s) for s in sizes)
     if any(s > max_samples for s in sizes):
         raise ValueError(f"warmup batch sizes {sizes} exceed max_samples={max_samples}; pass smaller ones.")
     if len(sizes) * len(sig.OUTPUTS["images"]) > warmup_lib.MAX_RECORDS:

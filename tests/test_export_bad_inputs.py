@@ -61,6 +61,7 @@ POINTS_2 = dict(obj=lambda: keras_gan.networks.mlp_generator(2, 2, hidden_units=
         (dict(jit_compile="yes"), "jit_compile must be True or False"),
         (dict(image_shape=(7, 7, 1)), "holds 49 values but the generator emits 784.*same number of values"),
         (dict(image_shape=(28, 28)), r"image_shape must be \(height, width, channels\)"),
+        (dict(image_shape=784), r"image_shape must be \(height, width, channels\) of positive ints, got \(784,\)"),
         (dict(**LINEAR_4), "pass output_range='sigmoid' .* or outputs='vectors' to serve the raw values"),
         (dict(**LINEAR_4, latent_dim=3, output_range="sigmoid"), "latent_dim=3 but .* width 2; pass latent_dim=2"),
         (dict(**LINEAR_4, noise="cauchy", output_range="sigmoid"), "noise must be 'uniform' or 'normal'"),

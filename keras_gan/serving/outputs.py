@@ -8,8 +8,8 @@ Flat outputs of s*s or 3*s*s values (s >= 2) are taken for square images, as `ke
 import math
 
 import keras
-import numpy as np
 
+from keras_gan import checks
 from keras_gan import pictures
 from keras_gan.serving import signatures as sig
 
@@ -81,10 +81,8 @@ def _image_shape_of(out_shape):
 
 
 def _check_image_shape(image_shape, out_shape):
-    image_shape = tuple(image_shape)
-    if len(image_shape) != 3 or any(
-        isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in image_shape
-    ):
+    image_shape = tuple(image_shape) if isinstance(image_shape, (tuple, list)) else (image_shape,)
+    if len(image_shape) != 3 or not all(checks.is_positive_int(d) for d in image_shape):
         raise ValueError(f"image_shape must be (height, width, channels) of positive ints, got {image_shape!r}.")
     image_shape = tuple(int(d) for d in image_shape)
     if math.prod(image_shape) != math.prod(out_shape):
