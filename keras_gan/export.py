@@ -31,6 +31,7 @@ import tensorflow as tf
 
 from keras_gan import checks
 from keras_gan import files
+from keras_gan import noise as noise_lib
 from keras_gan import progress
 from keras_gan.gan import GAN
 from keras_gan.serving import outputs as outputs_lib
@@ -43,7 +44,6 @@ __all__ = ["DEFAULT_MAX_SAMPLES", "METADATA_FILE", "WARMUP_FILE", "export_from_f
 DEFAULT_MAX_SAMPLES = 1024
 WARMUP_FILE = warmup_lib.WARMUP_FILE
 METADATA_FILE = os.path.join("assets.extra", "keras_gan_export.json")
-_DEFAULT_NOISE_SCALE = {"uniform": math.sqrt(3.0), "normal": 1.0}
 # Errors of a full or unwritable disk -> what to tell the user.
 _DISK_PROBLEMS = {
     errno.ENOSPC: ("Disk full", "free space there"),
@@ -287,9 +287,9 @@ def _resolve_model(obj, latent_dim, noise, noise_scale):
         )
     latent_dim = checks.check_positive_int("latent_dim", latent_dim)
     noise = "uniform" if noise is None else noise
-    if noise not in _DEFAULT_NOISE_SCALE:
+    if noise not in noise_lib.DEFAULT_SCALES:
         raise ValueError(f"noise must be 'uniform' or 'normal', got {noise!r}.")
-    noise_scale = float(_DEFAULT_NOISE_SCALE[noise] if noise_scale is None else noise_scale)
+    noise_scale = float(noise_lib.DEFAULT_SCALES[noise] if noise_scale is None else noise_scale)
     if not (math.isfinite(noise_scale) and noise_scale > 0):
         raise ValueError(f"noise_scale must be a positive finite float, got {noise_scale!r}.")
     return obj, latent_dim, noise, noise_scale

@@ -21,8 +21,6 @@ from keras_gan import noise as noise_lib
 from keras_gan import rng_state
 
 NOISE_PRIORS = noise_lib.PRIORS
-# U[-sqrt(3), sqrt(3)] has unit variance: the paper's MNIST prior.
-_DEFAULT_NOISE_SCALE = {"uniform": math.sqrt(3.0), "normal": 1.0}
 
 
 def _default_optimizer():
@@ -107,7 +105,7 @@ class GAN(keras.Model):
         if noise not in NOISE_PRIORS:
             raise ValueError(f"Unknown noise prior {noise!r}; use one of {NOISE_PRIORS}.")
         if noise_scale is None:
-            noise_scale = _DEFAULT_NOISE_SCALE[noise]
+            noise_scale = noise_lib.DEFAULT_SCALES[noise]
         if not noise_scale > 0:
             raise ValueError(f"noise_scale must be positive, got {noise_scale!r}.")
         self.generator = generator

@@ -164,9 +164,11 @@ def _export():
     from keras_gan import train_lib
     from keras_gan.export import export_generator
 
-    gan, _, meta = train_lib.restore_from_workdir(FLAGS.workdir)
+    gan, config, meta = train_lib.restore_from_workdir(FLAGS.workdir)
     export_dir = FLAGS.export_dir or os.path.join(FLAGS.workdir, "export")
-    path = export_generator(gan, export_dir, model_name=FLAGS.model_name, version=FLAGS.version)
+    # The dataset says what the generator makes: images get the image signatures, points plain float samples.
+    outputs = "images" if config.dataset_spec.kind == "images" else "vectors"
+    path = export_generator(gan, export_dir, model_name=FLAGS.model_name, version=FLAGS.version, outputs=outputs)
     print(f"Exported the generator of epoch {meta['epoch']} to {path}")
 
 

@@ -12,6 +12,8 @@ import math
 import tensorflow as tf
 
 PRIORS = ("uniform", "normal")
+# The prior's default scale s: U[-sqrt(3), sqrt(3)] has unit variance (the paper's MNIST prior); N(0, 1).
+DEFAULT_SCALES = {"uniform": math.sqrt(3.0), "normal": 1.0}
 _GOLDEN = 0x9E3779B9
 
 
@@ -55,7 +57,7 @@ def sample_prior(shape, seed, prior="uniform", scale=None):
     if prior not in PRIORS:
         raise ValueError(f"Unknown noise prior {prior!r}; use one of {PRIORS}.")
     if scale is None:
-        scale = math.sqrt(3.0) if prior == "uniform" else 1.0
+        scale = DEFAULT_SCALES[prior]
     if not scale > 0:
         raise ValueError(f"The noise scale must be positive, got {scale!r}.")
     count = tf.reduce_prod(tf.cast(tf.stack(shape), tf.int32))
