@@ -58,6 +58,11 @@ _SPLIT_PREFIX = {"train": "train", "test": "t10k"}
 _KIND_DIMS = {"images": 3, "labels": 1}
 
 
+# How to use files that are not a published dataset's: the way out named by every refusal of them.
+_CUSTOM_HINT = ("To use these files anyway, give them a name of your own: a custom dataset, e.g. "
+                "load_arrays('my_digits', local_dir=<folder>) or `--dataset=my_digits --local_dir=<folder>`.")
+
+
 def _candidates(stem):
     # "train-images-idx3-ubyte" as distributed; "train-images.idx3-ubyte" as some unzip tools
     # and the original site's archives name them. Gzipped or not.
@@ -185,6 +190,7 @@ def read_idx(path, magic, *, item_shape=None, sha256=None):
         raise ValueError(
             f"{path!r} holds items of shape {tuple(dims[1:])}, expected {tuple(item_shape)}. "
             "All files of a dataset must hold items of one shape."
+            + (f" These are not the published dataset's files: {_CUSTOM_HINT}" if sha256 is not None else "")
         )
     expected = header + int(np.prod(dims, dtype=np.int64))
     if len(data) != expected:
@@ -197,9 +203,7 @@ def read_idx(path, magic, *, item_shape=None, sha256=None):
     if sha256 is not None and digest != sha256:
         raise ValueError(
             f"{path!r}: SHA-256 of the decompressed content is {digest}, expected {sha256}: the file is damaged "
-            "or is not the dataset it is named after. To use these files anyway, give them a name of your own: "
-            "a custom dataset, e.g. load_arrays('my_digits', local_dir=<folder>) or "
-            "`--dataset=my_digits --local_dir=<folder>`."
+            f"or is not the dataset it is named after. {_CUSTOM_HINT}"
         )
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims), digest
 
