@@ -248,19 +248,9 @@ def _save_keras(model, path):
 # ----------------------------------------------------------------------------------------------------------------
 
 
-def _tensorboard_installed():
-    # TF >= 2.16 no longer installs TensorBoard, and tf.summary writes nothing without it.
-    try:
-        import tensorboard  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _callbacks(config, workdir, examples, example_shape, metadata, initial_epoch):
     spec = config.dataset_spec
     tensorboard_dir = os.path.join(workdir, TENSORBOARD_DIR)
-    tensorboard = _tensorboard_installed()
     callbacks = []
     if config.optimizer == "sgd" and config.initial_momentum != config.final_momentum:
         callbacks.append(schedules.MomentumScheduler(schedules.LinearMomentum(
@@ -268,21 +258,18 @@ def _callbacks(config, workdir, examples, example_shape, metadata, initial_epoch
             config.momentum_saturate_epoch,
         )))
     callbacks.append(callbacks_lib.EpochTimer())
-    if not tensorboard:
-        logging.warning("The tensorboard package is not installed: no TensorBoard logs (pip install tensorboard).")
     callbacks.append(callbacks_lib.SampleGrid(
         os.path.join(workdir, SAMPLES_DIR), num_samples=config.num_grid_samples,
         seed=config.seed + _GRID_SEED_OFFSET, every_epochs=config.sample_every_epochs,
         reference=examples if spec.kind == "points" else None,
-        tensorboard_dir=os.path.join(tensorboard_dir, "samples") if tensorboard else None,
+        tensorboard_dir=os.path.join(tensorboard_dir, "samples"),
     ))
     if spec.evaluation == "moments" and config.figure1_epochs:
         callbacks.append(callbacks_lib.Figure1Plot(
             os.path.join(workdir, FIGURE1_DIR), epochs=config.figure1_epochs, data=examples,
             data_mean=spec.mean, data_stddev=spec.stddev, seed=config.seed + _GRID_SEED_OFFSET,
         ))
-    if tensorboard:
-        callbacks.append(keras.callbacks.TensorBoard(log_dir=tensorboard_dir, write_graph=False, profile_batch=0))
+    callbacks.append(keras.callbacks.TensorBoard(log_dir=tensorboard_dir, write_graph=False, profile_batch=0))
     csv_log = callbacks_lib.CSVLog(os.path.join(workdir, CSV_LOG))
     csv_log.trim(initial_epoch)
     callbacks.append(csv_log)

@@ -38,8 +38,7 @@ def test_train_writes_the_documented_workdir(ring_run):
                  "checkpoints/checkpoint", "samples/epoch_0001.png", "samples/epoch_0002.png"):
         assert os.path.isfile(os.path.join(workdir, path)), path
     assert [e for e, _ in checkpoints.list_checkpoints(os.path.join(workdir, "checkpoints"))] == [1, 2]
-    if train_lib._tensorboard_installed():
-        assert os.listdir(os.path.join(workdir, "tensorboard"))
+    assert os.listdir(os.path.join(workdir, "tensorboard"))
     assert json.load(open(os.path.join(workdir, "config.json")))["name"] == "toy_ring"
     assert json.load(open(os.path.join(workdir, "metrics.json")))["num_modes"] == 8
     generator = keras.models.load_model(os.path.join(workdir, "generator.keras"))

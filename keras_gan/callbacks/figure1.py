@@ -17,7 +17,7 @@ class Figure1Plot(keras.callbacks.Callback):
 
     The data density (known Gaussian, or a histogram of `data`) is a black dotted line, p_g (a histogram of G(z)
     for a fixed batch of z) a green solid line and D(x) = sigmoid(logit) a blue dashed line; below them, lines
-    from a grid of z to x = G(z) show how G maps the uniform noise, as in the paper. Needs matplotlib.
+    from a grid of z to x = G(z) show how G maps the uniform noise, as in the paper (drawn with matplotlib).
 
     Args:
         directory: Str, where `epoch_NNNN.png` goes.
@@ -27,9 +27,6 @@ class Figure1Plot(keras.callbacks.Callback):
         data_stddev: Optional positive float.
         num_samples: Int, generator samples behind the p_g curve.
         seed: Int seed of their fixed latent batch.
-
-    Raises:
-        ImportError: at train start, if matplotlib is missing (`pip install matplotlib`).
 
     Example:
         >>> gan.fit(ds, epochs=20, callbacks=[Figure1Plot("run/figure1", epochs=(1, 5, 20), data=points)])
@@ -45,9 +42,6 @@ class Figure1Plot(keras.callbacks.Callback):
         self.num_samples = num_samples
         self.seed = seed
         self._last_written = None
-
-    def on_train_begin(self, logs=None):
-        import matplotlib  # noqa: F401  (fail early, before hours of training, if it is missing)
 
     def draw(self, epoch):
         """Writes the plot for 1-based `epoch`; returns its path."""
