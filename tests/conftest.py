@@ -11,6 +11,21 @@ import pytest  # noqa: E402
 import keras_gan  # noqa: E402
 
 
+# The start of a `python -c` script that cannot import keras_gan: what a TF Serving host or a client sees.
+WITHOUT_KERAS_GAN = """
+import sys
+
+class BlockKerasGan:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "keras_gan":
+            raise ImportError("keras_gan is blocked in this process")
+
+sys.meta_path.insert(0, BlockKerasGan())
+import numpy as np
+import tensorflow as tf
+"""
+
+
 def toy_gan(latent_dim=2, data_dim=2, d_steps=1, seed=0, hidden=(16, 16), compile=True, **compile_kwargs):
     """A small MLP GAN on R^data_dim, compiled with Adam unless compile=False."""
     gan = keras_gan.GAN(

@@ -12,6 +12,7 @@ import pytest
 import tensorflow as tf
 
 import keras_gan
+from conftest import WITHOUT_KERAS_GAN
 from keras_gan import export
 from serving_stub import predict
 
@@ -81,17 +82,7 @@ def test_serving_default_equals_generator_at_any_batch_size(exported, loaded, ba
     np.testing.assert_allclose(images, expected_images(generator, z), atol=1e-6)
 
 
-FRESH_PROCESS = """
-import sys
-
-class BlockKerasGan:
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] == "keras_gan":
-            raise ImportError("keras_gan is blocked in this process")
-
-sys.meta_path.insert(0, BlockKerasGan())
-import numpy as np
-import tensorflow as tf
+FRESH_PROCESS = WITHOUT_KERAS_GAN + """
 
 try:
     import keras_gan

@@ -15,6 +15,7 @@ import tensorflow as tf
 from tensorflow_serving.apis import prediction_log_pb2
 
 import keras_gan
+from conftest import WITHOUT_KERAS_GAN
 import serving_stub
 from keras_gan import export
 
@@ -32,17 +33,8 @@ def exported(tmp_path_factory):
     return gan, export.export_generator(gan, tmp_path_factory.mktemp("models"), "ring", max_samples=64)
 
 
-FRESH_PROCESS = """
-import json, sys
-
-class BlockKerasGan:
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] == "keras_gan":
-            raise ImportError("keras_gan is blocked in this process")
-
-sys.meta_path.insert(0, BlockKerasGan())
-import numpy as np
-import tensorflow as tf
+FRESH_PROCESS = WITHOUT_KERAS_GAN + """
+import json
 
 path, work = sys.argv[1:]
 model = tf.saved_model.load(path)
