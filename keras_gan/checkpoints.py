@@ -16,9 +16,9 @@ import json
 import os
 
 import tensorflow as tf
-from absl import logging
 
 from keras_gan import rng_state
+from keras_gan.progress import logger
 
 __all__ = ["CheckpointError", "Checkpointer", "latest_metadata", "list_checkpoints"]
 
@@ -88,7 +88,7 @@ def latest_metadata(directory):
         try:
             return _read_metadata(prefix)
         except (*_DAMAGE, ValueError, KeyError) as e:
-            logging.warning("Skipping unreadable checkpoint %s: %s", prefix, e)
+            logger.warning("Skipping unreadable checkpoint %s: %s", prefix, e)
     return None
 
 
@@ -180,7 +180,7 @@ class Checkpointer:
                 return self.restore(prefix)
             except _DamagedCheckpoint as e:
                 # (Another model's readable checkpoint is never skipped: that error propagates.)
-                logging.warning("Checkpoint of epoch %d is damaged (%s); trying the previous one.", epoch, e.__cause__)
+                logger.warning("Checkpoint of epoch %d is damaged (%s); trying the previous one.", epoch, e.__cause__)
                 errors.append(f"{prefix}: {type(e.__cause__).__name__}")
         if errors:
             raise CheckpointError(

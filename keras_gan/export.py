@@ -20,7 +20,6 @@ images) and `sample_png` (PNG files); vector generators (toy points, table rows)
 
 import errno
 import json
-import logging
 import math
 import os
 import re
@@ -190,12 +189,7 @@ def export_generator(
 def _write_version(folder, final_dir, archive, requests, metadata):
     """Fills the temporary `folder` that becomes `final_dir`: SavedModel, warm-up requests, metadata."""
     with progress.phase(f"Writing the SavedModel for {final_dir}"):
-        # TF's saver resets absl's logger level from absl's verbosity flag; keep the caller's level.
-        absl_level = logging.getLogger("absl").level
-        try:
-            archive.write_out(folder, verbose=False)
-        finally:
-            logging.getLogger("absl").setLevel(absl_level)
+        archive.write_out(folder, verbose=False)
     if requests:
         with progress.phase(f"Writing {len(requests)} warm-up requests"):
             warmup_lib.write_warmup(os.path.join(folder, WARMUP_FILE), requests)

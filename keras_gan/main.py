@@ -22,6 +22,7 @@ Example:
 
 import dataclasses
 import json
+import logging as python_logging
 import os
 import sys
 import typing
@@ -32,6 +33,7 @@ from absl import flags
 from absl import logging
 
 from keras_gan.configs.base import Config
+from keras_gan.progress import logger
 
 COMMANDS = ("train", "sample", "evaluate", "export")
 FLAGS = flags.FLAGS
@@ -153,7 +155,7 @@ def _evaluate():
 
     gan, config, meta = train_lib.restore_from_workdir(FLAGS.workdir)
     num_samples = FLAGS.num_samples if FLAGS.num_samples is not None else 10_000
-    logging.info("Evaluating epoch %d of %s on %s.", meta["epoch"], FLAGS.workdir, config.dataset)
+    logger.info("Evaluating epoch %d of %s on %s.", meta["epoch"], FLAGS.workdir, config.dataset)
     evaluate_generator(
         gan, config.dataset, num_samples, FLAGS.workdir, seed=FLAGS.seed if FLAGS.seed is not None else 0,
         parzen=FLAGS.parzen, local_dir=FLAGS.local_dir or config.local_dir, data_dir=FLAGS.data_dir or config.data_dir,
@@ -180,6 +182,10 @@ def main(argv):
         _fail(f"expected one command, {', '.join(COMMANDS)}; got {got}. Example: keras-gan train "
               "--config=toy_ring --workdir=runs/ring. See --helpshort.")
     command = args[0]
+    if not FLAGS["verbosity"].present:
+        # The package's progress lines, without other libraries' INFO chatter (TFDS's reader, ...).
+        logging.set_verbosity(logging.WARNING)
+        python_logging.getLogger("keras_gan").setLevel(python_logging.INFO)
     if not FLAGS.workdir:
         _fail(f"{command} needs --workdir=DIR (the run's folder).", command)
     if FLAGS.deterministic:

@@ -1,17 +1,19 @@
 """Per-phase progress lines for long work (dataset preparation, evaluation, export), as TFDS and Keras users expect.
 
-`phase("Training the classifier")` prints `Training the classifier ...` when the work starts and
-`Training the classifier: done in 41.2 s` when it ends, through absl logging's INFO level so that
-`--verbosity`/`--logtostderr` and library users' logging setups control it. Nothing else in the package prints
-progress of its own.
+`phase("Training the classifier")` logs `Training the classifier ...` when the work starts and
+`Training the classifier: done in 41.2 s` when it ends, at INFO level on the package's own Python logger
+`keras_gan` (`logger`, which every module logs through). The command line shows that logger's INFO lines and keeps
+other libraries' INFO chatter (TFDS, TensorFlow) out unless `--verbosity` is given; a library user's logging setup
+decides as usual.
 """
 
 import contextlib
+import logging
 import time
 
-from absl import logging
+__all__ = ["logger", "phase"]
 
-__all__ = ["phase"]
+logger = logging.getLogger("keras_gan")
 
 
 @contextlib.contextmanager
@@ -30,8 +32,8 @@ def phase(description, enabled=True):
         ...     pass
     """
     if enabled:
-        logging.info("%s ...", description)
+        logger.info("%s ...", description)
     start = time.perf_counter()
     yield
     if enabled:
-        logging.info("%s: done in %.1f s", description, time.perf_counter() - start)
+        logger.info("%s: done in %.1f s", description, time.perf_counter() - start)

@@ -33,7 +33,6 @@ import os
 
 import keras
 import numpy as np
-from absl import logging
 
 from keras_gan import callbacks as callbacks_lib
 from keras_gan import checkpoints
@@ -42,6 +41,7 @@ from keras_gan import files, networks, pictures, schedules
 from keras_gan.data import pipeline
 from keras_gan.gan import GAN
 from keras_gan.metrics.evaluation import evaluate
+from keras_gan.progress import logger
 
 __all__ = [
     "WorkdirError",
@@ -331,7 +331,7 @@ def train_and_evaluate(config, workdir):
         raise WorkdirError(str(e)) from e
     initial_epoch = int(meta["epoch"]) if meta else 0
     if initial_epoch:
-        logging.info("Resuming %s from epoch %d (%s).", config.name, initial_epoch, workdir)
+        logger.info("Resuming %s from epoch %d (%s).", config.name, initial_epoch, workdir)
     os.makedirs(workdir, exist_ok=True)
     for folder in (workdir, os.path.join(workdir, SAMPLES_DIR), os.path.join(workdir, FIGURE1_DIR)):
         files.remove_stale_temporaries(folder)
@@ -345,7 +345,7 @@ def train_and_evaluate(config, workdir):
             examples, batch_size=config.batch_size, d_steps=config.d_steps, seed=config.seed, epochs=config.epochs,
             initial_epoch=initial_epoch,
         )
-        logging.info("Training %s: epochs %d..%d, %d steps of %d examples each.", config.name, initial_epoch + 1,
+        logger.info("Training %s: epochs %d..%d, %d steps of %d examples each.", config.name, initial_epoch + 1,
                      config.epochs, steps, config.batch_size * config.d_steps)
         fit = gan.fit(
             dataset, epochs=config.epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
@@ -354,7 +354,7 @@ def train_and_evaluate(config, workdir):
         )
         history = {k: [float(v) for v in values] for k, values in fit.history.items()}
     else:
-        logging.info("%s already holds %d epochs (--epochs=%d): nothing to train.", workdir, initial_epoch,
+        logger.info("%s already holds %d epochs (--epochs=%d): nothing to train.", workdir, initial_epoch,
                      config.epochs)
 
     generator_path = os.path.join(workdir, GENERATOR_FILE)

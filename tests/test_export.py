@@ -203,7 +203,7 @@ def test_metadata_describes_the_image_signatures(exported):
 
 
 def test_export_logs_each_phase_with_its_time(tmp_path, caplog):
-    caplog.set_level(logging.INFO, logger="absl")  # progress.phase logs through absl at INFO.
+    caplog.set_level(logging.INFO, logger="keras_gan")  # progress.phase logs there at INFO.
     path = export.export_generator(small_generator(), tmp_path, "gan")
     lines = [r.getMessage() for r in caplog.records]
     for phase in ("Tracing the serving signatures of the generator (images [28, 28, 1])",

@@ -17,9 +17,9 @@ import time
 import keras
 import numpy as np
 import tensorflow as tf
-from absl import logging
 
 from keras_gan import files, progress
+from keras_gan.progress import logger
 
 __all__ = [
     "CLASSIFIER_CODE_VERSION",
@@ -368,7 +368,7 @@ def load_or_train_classifier(
                 model = keras.models.load_model(model_path, compile=False)
                 return Classifier(model, fingerprint, True, metadata, str(model_path))
         except Exception as error:  # noqa: BLE001 -- a damaged cache entry (any load error) is retrained.
-            logging.warning("Retraining the metrics classifier: the cached one did not load (%s).", error)
+            logger.warning("Retraining the metrics classifier: the cached one did not load (%s).", error)
     start = time.perf_counter()
     with progress.phase(f"Training the metrics classifier for {name!r} on {len(images)} images (once; then cached "
                         f"in {cache_dir})"):
