@@ -219,6 +219,11 @@ class GAN(keras.Model):
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         super().compile(optimizer=None, loss=None, **kwargs)
+        # Slots now, not inside the first step: a checkpoint or .keras file can restore them before training, and
+        # under a tf.distribute strategy slots created inside the replicated step fail ("must feed a value for
+        # placeholder tensor").
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
 
     @property
     def metrics(self):
@@ -463,9 +468,6 @@ class GAN(keras.Model):
     def compile_from_config(self, config):
         config = keras.saving.deserialize_keras_object(config)
         self.compile(**config)
-        # Create the optimizers' variables now, so a loaded model gets its saved optimizer state back.
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
 
 
 def _real_examples(data):

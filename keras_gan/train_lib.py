@@ -142,9 +142,6 @@ def build_gan(config, example_shape, examples=None, steps_per_epoch=None):
             _steps_per_execution(config, steps_per_epoch) if steps_per_epoch else config.steps_per_execution
         ),
     )
-    # Create the optimizer slots now, so a checkpoint can be restored before the first step.
-    gan.d_optimizer.build(gan.discriminator.trainable_variables)
-    gan.g_optimizer.build(gan.generator.trainable_variables)
     return gan
 
 
