@@ -36,8 +36,9 @@ setuptools.setup(
         "tensorflow-serving-api",
     ],
     extras_require={
-        # scipy: a reference sqrtm that the Fréchet-distance test checks against.
-        "test": ["pytest", "scipy"],
+        # scipy: a reference sqrtm that the Fréchet-distance test checks against. nbclient, nbformat, ipykernel: the
+        # notebooks in colab/ run top to bottom in a real kernel (tests/test_colab.py).
+        "test": ["pytest", "scipy", "nbclient", "nbformat", "ipykernel"],
         # The PyTorch reference in benchmarks/ (a CPU wheel of this version lies on the dev machines' disk).
         "bench": ["torch==2.13.0"],
     },
