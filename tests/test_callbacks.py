@@ -63,10 +63,15 @@ def test_figure1_plot_writes_the_chosen_epochs(tmp_path):
     points = toy.sample_gaussian_1d(400)
     plot = callbacks.Figure1Plot(str(tmp_path / "fig"), epochs=(1,), data=points, data_mean=4.0, data_stddev=0.5,
                                  num_samples=500)
+    import matplotlib
+
+    backend = matplotlib.get_backend()
     gan.fit(pipeline.epoch_batches(points, batch_size=100), epochs=2, verbose=0, callbacks=[plot])
     assert sorted(os.listdir(tmp_path / "fig")) == ["epoch_0001.png", "epoch_0002.png"]
     picture = _png(str(tmp_path / "fig" / "epoch_0002.png"))
     assert picture.shape[0] > 200 and picture.shape[1] > 300
+    # Drawn without pyplot: a notebook's plotting backend stays as it was.
+    assert matplotlib.get_backend() == backend
 
 
 # ---- logs and training control --------------------------------------------------------------------------------

@@ -45,10 +45,8 @@ class Figure1Plot(keras.callbacks.Callback):
 
     def draw(self, epoch):
         """Writes the plot for 1-based `epoch`; returns its path."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        from matplotlib import pyplot as plt
+        # matplotlib's object API: no pyplot, so the caller's backend (a notebook's inline plots) is left alone.
+        from matplotlib.figure import Figure
 
         gan = self.model
         z = gan.sample_noise(self.num_samples, seed=self.seed)
@@ -66,9 +64,8 @@ class Figure1Plot(keras.callbacks.Callback):
             p_data = _density(self.data, xs)
         p_g = _density(fake, xs)
 
-        fig, (top, bottom) = plt.subplots(
-            2, 1, figsize=(6, 4.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
-        )
+        fig = Figure(figsize=(6, 4.5))
+        top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
         scale = max(p_data.max(), 1e-9)
         top.plot(xs, p_data / scale, "k:", lw=2, label="data $p_{data}$")
         top.plot(xs, np.minimum(p_g / scale, 1.5), "g-", lw=1.5, label="generator $p_g$ (scaled)")
@@ -91,7 +88,6 @@ class Figure1Plot(keras.callbacks.Callback):
         fig.tight_layout()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=100)
-        plt.close(fig)
         os.makedirs(self.directory, exist_ok=True)
         path = os.path.join(self.directory, f"epoch_{epoch:04d}.png")
         files.atomic_write(path, buffer.getvalue())
