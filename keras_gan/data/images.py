@@ -17,6 +17,7 @@ paper's `train[0:50000]` / `train[50000:60000]` / `test`. TFDS datasets also tak
 Batches come from the one input pipeline, `keras_gan.data.pipeline.epoch_batches`.
 """
 
+import functools
 import os
 
 import numpy as np
@@ -58,10 +59,30 @@ def _path_of(name):
     return None
 
 
-def _path_sources(path):
+def _file_signature(path):
+    """(name, size, mtime) of every file under `path`: changes whenever the data on disk does."""
+    if os.path.isfile(path):
+        stat = os.stat(path)
+        return ((path, stat.st_size, stat.st_mtime_ns),)
+    found = []
+    for folder, _, names in os.walk(path):
+        for name in names:
+            stat = os.stat(os.path.join(folder, name))
+            found.append((os.path.join(folder, name), stat.st_size, stat.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+@functools.lru_cache(maxsize=1)
+def _read_path(path, signature):
+    # One decode per file set: an evaluation asks for train, validation and test of the same folder or array.
+    del signature  # part of the cache key only
     if path.endswith(array_source.ARRAY_SUFFIXES):
         return array_source.read_array_file(path)
     return folder_source.read_image_folder(path)
+
+
+def _path_sources(path):
+    return _read_path(path, _file_signature(path))
 
 
 def _read(name, split, data_dir, local_dir, with_labels=None):
