@@ -129,9 +129,8 @@ def config_from_flags():
 def _train():
     from keras_gan import train_lib
 
-    config = config_from_flags()
-    train_lib.check_workdir(config, FLAGS.workdir)
-    result = train_lib.train_and_evaluate(config, FLAGS.workdir)
+    # train_and_evaluate checks the workdir before it writes anything.
+    result = train_lib.train_and_evaluate(config_from_flags(), FLAGS.workdir)
     summary = {k: result[k] for k in ("epoch", "resumed_from", "generator_path", "metrics")}
     print(json.dumps(summary, indent=2, default=str))
 
