@@ -264,7 +264,7 @@ def _resolve_model(obj, latent_dim, noise, noise_scale):
                 f"{sorted(given)} come from the GAN when a GAN is exported; drop them, or export gan.generator "
                 "with them instead."
             )
-        return obj.generator, obj.latent_dim, obj.noise, obj.noise_scale
+        return obj.sampling_generator, obj.latent_dim, obj.noise, obj.noise_scale
     if not isinstance(obj, keras.Model):
         raise ValueError(
             f"export_generator needs a keras_gan.GAN or a generator keras.Model, got {type(obj).__name__}."

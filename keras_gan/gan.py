@@ -18,6 +18,7 @@ from keras import ops
 from keras_gan import checks
 from keras_gan import losses as losses_lib
 from keras_gan import noise as noise_lib
+from keras_gan import penalties
 from keras_gan import rng_state
 
 NOISE_PRIORS = noise_lib.PRIORS
@@ -56,8 +57,15 @@ class GAN(keras.Model):
     `keras_gan.networks.acts_per_example` tells). The architecture registry sets it where it pays
     (`benchmarks/gan_step.py`: faster for the paper's MLP, slower for conv nets on XLA CPU).
 
-    Metrics (progress bar and History): `d_loss` and `g_loss` (what each player minimises), `d_real` (mean D(x))
-    and `d_fake` (mean D(G(z))), averaged over the step's k discriminator updates.
+    Generator EMA: with `ema_decay=β` the model keeps `ema_generator`, an exponential moving average of G's weights
+    (θ̄ ← β·θ̄ + (1 - β)·θ after every generator update; batch-norm statistics copied). `generate`, `gan(z)`, the
+    sample grids, evaluation and export use `sampling_generator`, which is the averaged one when it exists; the raw
+    generator that training updates stays at `gan.generator`. Keras's optimizer `use_ema` is not used because it
+    *overwrites* the trained weights with the average (`finalize_variable_values` at the end of `fit`, and every
+    `ema_overwrite_frequency` steps): a GAN must keep training the raw G against D and sample from the average.
+
+    Metrics (progress bar and History): `d_loss` and `g_loss` (what each player minimises, D's penalties
+    included), `d_real` (mean D(x)) and `d_fake` (mean D(G(z))), averaged over the step's k discriminator updates.
 
     Args:
         generator: A Keras model mapping [batch, latent_dim] noise to examples.
@@ -70,12 +78,14 @@ class GAN(keras.Model):
         seed: Optional int seeding the model's noise stream.
         joint_discriminator_pass: Bool; True runs D once over [real; fake] (see Speed). Only for a D that maps
             each example independently; the default False always makes two passes.
+        ema_decay: Optional float β in (0, 1) (e.g. 0.999): keep an exponential moving average of G's weights and
+            sample from it (see Generator EMA). None: no average.
         **kwargs: Passed to `keras.Model` (e.g. `name`).
 
     Raises:
         ValueError: if `d_steps` or `latent_dim` is not a positive int, the prior is unknown, the generator cannot
             take latent vectors, the discriminator cannot take the generator's output, or the discriminator does
-            not return one logit per example.
+            not return one logit per example, or `ema_decay` is outside (0, 1) or the generator cannot be cloned.
 
     Example:
         >>> import keras_gan
@@ -91,7 +101,7 @@ class GAN(keras.Model):
 
     def __init__(
         self, generator, discriminator, latent_dim=None, d_steps=1, noise="uniform", noise_scale=None, seed=None,
-        joint_discriminator_pass=False, **kwargs,
+        joint_discriminator_pass=False, ema_decay=None, **kwargs,
     ):
         super().__init__(**kwargs)
         for label, net in (("generator", generator), ("discriminator", discriminator)):
@@ -122,6 +132,10 @@ class GAN(keras.Model):
         )
         self._check_networks()
         self.joint_discriminator_pass = bool(joint_discriminator_pass)
+        if ema_decay is not None and not (isinstance(ema_decay, (float, int)) and 0 < ema_decay < 1):
+            raise ValueError(f"ema_decay must be a float in (0, 1), e.g. 0.999, or None; got {ema_decay!r}.")
+        self.ema_decay = None if ema_decay is None else float(ema_decay)
+        self.ema_generator = None if ema_decay is None else _clone_weights(generator)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
@@ -166,7 +180,7 @@ class GAN(keras.Model):
 
     def compile(
         self, d_optimizer=None, g_optimizer=None, generator_loss="non_saturating", discriminator_loss=None,
-        auto_scale_loss=True, **kwargs,
+        gradient_penalty=0.0, r1_penalty=0.0, r1_interval=1, auto_scale_loss=True, **kwargs,
     ):
         """Configures the two players' optimizers and losses.
 
@@ -178,13 +192,18 @@ class GAN(keras.Model):
                 generator loss G minimises, or a callable `fn(fake_logits) -> scalar`.
             discriminator_loss: None (the family's discriminator loss), a family name, or a callable
                 `fn(real_logits, fake_logits) -> scalar`.
+            gradient_penalty: Float λ ≥ 0: adds λ·E[(‖∇D(x̂)‖ - 1)²] (WGAN-GP, `keras_gan.penalties`) to every
+                discriminator update; 10 in the WGAN-GP paper. 0 turns it off.
+            r1_penalty: Float γ ≥ 0: adds (γ/2)·E[‖∇D(x)‖²] on the data minibatch (R1). 0 turns it off.
+            r1_interval: Positive int N: apply R1 on every N-th discriminator update only, weighted N·γ/2 (lazy
+                regularisation, StyleGAN2); 1 applies it on every update.
             auto_scale_loss: If True and the networks compute in float16 (`mixed_float16` policy), both
                 optimizers are wrapped in `keras.optimizers.LossScaleOptimizer`.
             **kwargs: Passed to `keras.Model.compile`: `jit_compile`, `steps_per_execution`, `run_eagerly`, ...
 
         Raises:
-            ValueError: for an unknown loss name, both players sharing one optimizer instance, or `optimizer` /
-                `loss` arguments (a GAN has two of each).
+            ValueError: for an unknown loss name, both players sharing one optimizer instance, a negative penalty
+                weight, a non-positive `r1_interval`, or `optimizer` / `loss` arguments (a GAN has two of each).
 
         Example:
             >>> gan.compile(d_optimizer=keras.optimizers.SGD(0.1, momentum=0.5),
@@ -204,13 +223,23 @@ class GAN(keras.Model):
                 "d_optimizer and g_optimizer are the same object; each player needs its own optimizer state. "
                 "Pass two instances, e.g. d_optimizer=keras.optimizers.Adam(), g_optimizer=keras.optimizers.Adam()."
             )
+        for name, weight in (("gradient_penalty", gradient_penalty), ("r1_penalty", r1_penalty)):
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0 \
+                    or not math.isfinite(weight):
+                raise ValueError(f"{name} must be a weight >= 0 (0 turns it off), got {weight!r}.")
+        checks.check_positive_int("r1_interval", r1_interval, "Apply R1 every N discriminator updates; 1 is "
+                                  "every update.")
+        self.gradient_penalty = float(gradient_penalty)
+        self.r1_penalty = float(r1_penalty)
+        self.r1_interval = int(r1_interval)
         self.generator_loss_fn = losses_lib.get_generator_loss(generator_loss)
         self.discriminator_loss_fn = losses_lib.get_discriminator_loss(
             generator_loss if discriminator_loss is None and isinstance(generator_loss, str) else discriminator_loss
         )
         self._gan_compile_config = {
             "d_optimizer": d_optimizer, "g_optimizer": g_optimizer, "generator_loss": generator_loss,
-            "discriminator_loss": discriminator_loss, "auto_scale_loss": auto_scale_loss, **kwargs,
+            "discriminator_loss": discriminator_loss, "gradient_penalty": gradient_penalty,
+            "r1_penalty": r1_penalty, "r1_interval": r1_interval, "auto_scale_loss": auto_scale_loss, **kwargs,
         }
         if auto_scale_loss and _computes_in_float16(self.generator, self.discriminator):
             wrap = keras.optimizers.LossScaleOptimizer
@@ -262,6 +291,8 @@ class GAN(keras.Model):
             self._discriminator_step(real[i * m : (i + 1) * m], m)
         # Then the generator once, on m fresh noise vectors.
         self._generator_step(m)
+        if self.ema_generator is not None:
+            self._update_average()
         return {metric.name: metric.result() for metric in self.metrics}
 
     def _discriminator_step(self, real, m):
@@ -269,13 +300,38 @@ class GAN(keras.Model):
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
             real_logits, fake_logits = self._discriminate(real, fake)
-            loss = self.discriminator_loss_fn(real_logits, fake_logits)
+            loss = self.discriminator_loss_fn(real_logits, fake_logits) + self._penalties(real, fake, m)
             scaled_loss = self.d_optimizer.scale_loss(_scale_for_replicas(loss))
         grads = tape.gradient(scaled_loss, variables)
         self.d_optimizer.apply_gradients(zip(grads, variables))
         self.d_loss_tracker.update_state(loss)
         self.d_real_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
         self.d_fake_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
+
+    def _penalties(self, real, fake, m):
+        """D's gradient regularisers (keras_gan.penalties), inside D's tape so their own gradients train D."""
+        total = 0.0
+        if self.gradient_penalty:
+            alpha = noise_lib.sample_unit_uniform((m,), self._next_seed())
+            total += self.gradient_penalty * penalties.gradient_penalty(self.discriminator, real, fake, alpha)
+        if self.r1_penalty:
+            n = self.r1_interval
+            if n == 1:
+                total += 0.5 * self.r1_penalty * penalties.r1_penalty(self.discriminator, real)
+            else:
+                # Lazy R1: every n-th D update (counted by D's optimizer), n times as strong.
+                due = ops.equal(self.d_optimizer.iterations % n, 0)
+                total += ops.cond(due, lambda: 0.5 * n * self.r1_penalty * penalties.r1_penalty(self.discriminator, real),
+                                  lambda: ops.zeros((), "float32"))
+        return total
+
+    def _update_average(self):
+        beta = self.ema_decay
+        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
+            if not average.dtype.startswith("float"):
+                continue
+            # Trained weights are averaged; running statistics (batch norm) are copied.
+            average.assign(beta * average + (1.0 - beta) * weight if weight.trainable else weight)
 
     def _discriminate(self, real, fake):
         if self.joint_discriminator_pass and tuple(real.shape[1:]) == tuple(fake.shape[1:]):
@@ -297,10 +353,15 @@ class GAN(keras.Model):
         self.g_optimizer.apply_gradients(zip(grads, variables))
         self.g_loss_tracker.update_state(loss)
 
+    def _next_seed(self):
+        # The model's one random stream: every draw in training takes the next counter value.
+        seed = self.noise_state.value
+        self.noise_state.assign_add(ops.convert_to_tensor([0, 1], dtype="int64"))
+        return seed
+
     def _noise(self, n, seed=None):
         if seed is None:
-            seed = self.noise_state.value
-            self.noise_state.assign_add(ops.convert_to_tensor([0, 1], dtype="int64"))
+            seed = self._next_seed()
         elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
             seed = tf.constant([int(seed), 0], tf.int64)
         else:
@@ -312,9 +373,14 @@ class GAN(keras.Model):
     # Using a trained GAN
     # ----------------------------------------------------------------------------------------------------------
 
+    @property
+    def sampling_generator(self):
+        """The generator that samples: `ema_generator` when the model keeps an average, else `generator`."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
     def call(self, inputs, training=False):
-        """Maps noise to examples: `gan(z)` is `gan.generator(z)`."""
-        return self.generator(inputs, training=training)
+        """Maps noise to examples: `gan(z)` is `gan.sampling_generator(z)` (the raw `gan.generator` in training)."""
+        return (self.generator if training else self.sampling_generator)(inputs, training=training)
 
     def sample_noise(self, num_samples, seed=None):
         """Draws noise vectors from the model's prior p_z without touching the training noise stream.
@@ -337,13 +403,15 @@ class GAN(keras.Model):
         checks.check_positive_int("num_samples", num_samples)
         return self._noise(int(num_samples), seed=seed)
 
-    def generate(self, num_samples, seed=None, batch_size=1000):
+    def generate(self, num_samples, seed=None, batch_size=1000, use_ema=True):
         """Samples examples G(z), z ~ p_z, in batches so memory stays bounded.
 
         Args:
             num_samples: Positive int.
             seed: Optional int; the same seed gives the same samples.
             batch_size: Positive int, examples per forward pass.
+            use_ema: Bool; True samples from the averaged generator when the model keeps one (`ema_decay`),
+                False from the raw `generator`.
 
         Returns:
             np.ndarray [num_samples, *example shape].
@@ -366,7 +434,8 @@ class GAN(keras.Model):
                     f"{available / 2**30:.0f} GiB. Ask for fewer, or draw them in parts with different seeds."
                 )
         z = self.sample_noise(num_samples, seed=seed)
-        return self.generator.predict(z, batch_size=int(batch_size), verbose=0)
+        generator = self.sampling_generator if use_ema else self.generator
+        return generator.predict(z, batch_size=int(batch_size), verbose=0)
 
     # ----------------------------------------------------------------------------------------------------------
     # fit() input check and serialization
@@ -450,6 +519,7 @@ class GAN(keras.Model):
             "noise_scale": self.noise_scale,
             "seed": self.seed,
             "joint_discriminator_pass": self.joint_discriminator_pass,
+            "ema_decay": self.ema_decay,
         }
 
     @classmethod
@@ -498,6 +568,20 @@ def _input_size(model):
             "latent_dim was not given and cannot be read off the generator's input; pass latent_dim=<size of z>."
         )
     return int(shape[-1])
+
+
+def _clone_weights(generator):
+    """A structural copy of `generator` holding its current weights: the start of the moving average."""
+    try:
+        clone = keras.models.clone_model(generator)
+    except Exception as e:
+        raise ValueError(
+            f"ema_decay needs a copy of the generator, but keras.models.clone_model failed: {e}\n"
+            "Build the generator as a functional or Sequential model, or give its layers get_config()."
+        ) from e
+    clone.set_weights(generator.get_weights())
+    clone.trainable = False
+    return clone
 
 
 def _computes_in_float16(*models):

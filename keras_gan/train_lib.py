@@ -17,7 +17,8 @@ Workdir layout (everything a run writes):
       tensorboard/train/         TensorBoard scalars per epoch: d_loss, g_loss, d_real, d_fake, epoch_seconds
       tensorboard/samples/       TensorBoard images: the sample grids
       log.csv                    the same scalars, one row per epoch (kept consistent across resumes)
-      generator.keras            the trained generator: keras.models.load_model (after `import keras_gan`)
+      generator.keras            the generator that samples (the weight average with --ema_decay, else the trained
+                                 one): keras.models.load_model (after `import keras_gan`)
       gan.keras                  the whole GAN, optimizer state included
       metrics.json               the end-of-training evaluation (`eval_samples`; toy datasets by default)
 
@@ -103,7 +104,7 @@ def _optimizer(config, initial_learning_rate, name):
         learning_rate = schedules.DecayWithFloor(learning_rate, config.lr_decay_factor, config.min_learning_rate)
     if config.optimizer == "sgd":
         return schedules.ScheduledSGD(learning_rate=learning_rate, momentum=config.initial_momentum, name=name)
-    return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=config.beta_1, name=name)
+    return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=config.beta_1, beta_2=config.beta_2, name=name)
 
 
 def _steps_per_execution(config, steps):
@@ -131,12 +132,15 @@ def build_gan(config, example_shape, examples=None, steps_per_epoch=None):
     )
     gan = GAN(
         generator, discriminator, latent_dim=config.latent_dim, d_steps=config.d_steps, noise=config.noise,
-        noise_scale=config.noise_scale, seed=config.seed, joint_discriminator_pass=joint,
+        noise_scale=config.noise_scale, seed=config.seed, joint_discriminator_pass=joint, ema_decay=config.ema_decay,
     )
     gan.compile(
         d_optimizer=_optimizer(config, config.d_learning_rate, "d_optimizer"),
         g_optimizer=_optimizer(config, config.g_learning_rate, "g_optimizer"),
         generator_loss=config.generator_loss,
+        gradient_penalty=config.gradient_penalty,
+        r1_penalty=config.r1_penalty,
+        r1_interval=config.r1_interval,
         jit_compile=config.jit_compile,
         steps_per_execution=(
             _steps_per_execution(config, steps_per_epoch) if steps_per_epoch else config.steps_per_execution
@@ -356,7 +360,7 @@ def train_and_evaluate(config, workdir):
 
     generator_path = os.path.join(workdir, GENERATOR_FILE)
     if history or not os.path.exists(generator_path):
-        _save_keras(gan.generator, generator_path)
+        _save_keras(gan.sampling_generator, generator_path)
         _save_keras(gan, os.path.join(workdir, GAN_FILE))
     metrics = {}
     if _eval_samples(config):

@@ -291,10 +291,10 @@ def test_rejects_a_discriminator_that_outputs_probabilities():
 
 def test_rejects_unknown_loss_names():
     gan = toy_gan(compile=False)
-    with pytest.raises(ValueError, match="Unknown generator_loss 'hinge'"):
-        gan.compile(generator_loss="hinge")
+    with pytest.raises(ValueError, match="Unknown generator_loss 'relativistic'"):
+        gan.compile(generator_loss="relativistic")
     with pytest.raises(ValueError, match="Unknown discriminator_loss"):
-        gan.compile(discriminator_loss="hinge")
+        gan.compile(discriminator_loss="relativistic")
 
 
 def test_rejects_one_optimizer_for_both_players():

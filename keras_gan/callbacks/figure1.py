@@ -50,7 +50,7 @@ class Figure1Plot(keras.callbacks.Callback):
 
         gan = self.model
         z = gan.sample_noise(self.num_samples, seed=self.seed)
-        fake = keras.ops.convert_to_numpy(gan.generator(z, training=False)).reshape(-1)
+        fake = keras.ops.convert_to_numpy(gan.sampling_generator(z, training=False)).reshape(-1)
         low, high = np.percentile(self.data, [0.1, 99.9])
         span = high - low
         low, high = low - 0.75 * span, high + 0.75 * span
@@ -77,7 +77,7 @@ class Figure1Plot(keras.callbacks.Callback):
         if gan.latent_dim == 1:
             s = gan.noise_scale if gan.noise == "uniform" else 2 * gan.noise_scale
             grid_z = np.linspace(-s, s, 25, dtype=np.float32)[:, None]
-            grid_x = keras.ops.convert_to_numpy(gan.generator(grid_z, training=False)).reshape(-1)
+            grid_x = keras.ops.convert_to_numpy(gan.sampling_generator(grid_z, training=False)).reshape(-1)
             z_pos = low + (grid_z.reshape(-1) + s) / (2 * s) * (high - low)
             for zp, xp in zip(z_pos, grid_x):
                 bottom.plot([zp, xp], [0, 1], color="0.4", lw=0.6)

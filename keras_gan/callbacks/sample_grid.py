@@ -54,7 +54,7 @@ class SampleGrid(keras.callbacks.Callback):
         """The current picture of the fixed latent batch, uint8 [H, W, C]."""
         if self._z is None:
             self._z = self.model.sample_noise(self.num_samples, seed=self.seed)
-        samples = keras.ops.convert_to_numpy(self.model.generator(self._z, training=False))
+        samples = keras.ops.convert_to_numpy(self.model.sampling_generator(self._z, training=False))
         is_points = samples.ndim == 2 and samples.shape[1] <= 2 and self.image_shape is None
         if self.image_range is not None and not is_points:
             samples, _ = pictures.to_unit_range(samples, self.image_range)

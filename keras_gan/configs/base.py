@@ -60,14 +60,24 @@ class Config:
         None, "s of the prior; unset: sqrt(3) for uniform (the paper's unit-variance U[-sqrt3, sqrt3]), 1 for normal.")
     output_bias_from_data: bool = _field(
         True, "paper G only: output bias = logit of the data's mean pixel (pylearn2's init_bias_from_marginals).")
-    base_filters: int = _field(32, "dcgan only: f, the conv nets' width (G: 2f -> f channels, D: f -> 2f).")
+    base_filters: int = _field(
+        32, "dcgan: f, the conv nets' width (G: f*2^(depth-1) ... -> f channels, D: f -> ... f*2^(depth-1)); "
+        "keras_io_dcgan: D's first width (64 is the keras.io example; both nets scale with it).")
+    depth: int = _field(2, "dcgan only: stride-2 stages per network (28x28 images allow 2).")
+    spectral_norm: bool = _field(False, "dcgan only: spectral normalisation on every layer of D.")
     hidden_units: Tuple[int, ...] = _field((32, 32), "mlp only: hidden widths of both toy nets, e.g. 128,128.")
 
     # ---- the game ----------------------------------------------------------------------------------------
     d_steps: int = _field(1, "k, discriminator updates per generator update (paper: 1).")
     generator_loss: str = _field(
-        "non_saturating", "Loss family from keras_gan.losses.LOSSES: non_saturating (G ascends log D(G(z)), the "
-        "paper's code) or minimax (G descends log(1 - D(G(z)))).")
+        "non_saturating", "Loss family from keras_gan.losses.LOSSES, for both players: non_saturating (G ascends "
+        "log D(G(z)), the paper's code), minimax (G descends log(1 - D(G(z)))), least_squares, hinge, wasserstein.")
+    gradient_penalty: float = _field(0.0, "lambda of the WGAN-GP gradient penalty on D (10 in WGAN-GP; 0: off).")
+    r1_penalty: float = _field(0.0, "gamma of the R1 penalty (gamma/2)*E|grad D(x)|^2 on data (0: off).")
+    r1_interval: int = _field(1, "Apply R1 every this many D updates, scaled up to match (lazy R1; 1: every one).")
+    ema_decay: Optional[float] = _field(
+        None, "Keep an exponential moving average of G's weights with this decay (e.g. 0.999) and sample from it; "
+        "unset: none.")
 
     # ---- optimisation ------------------------------------------------------------------------------------
     batch_size: int = _field(100, "m, examples per discriminator/generator update (paper: 100).")
@@ -83,6 +93,7 @@ class Config:
     momentum_start_epoch: int = _field(1, "1-based epoch where the momentum ramp starts.")
     momentum_saturate_epoch: int = _field(250, "1-based epoch where the momentum ramp ends (paper: 250).")
     beta_1: float = _field(0.5, "Adam only: beta_1 (0.5 is the DCGAN recipe).")
+    beta_2: float = _field(0.999, "Adam only: beta_2 (0.999 is Adam's default; 0.9 in SN-GAN's hinge recipe).")
 
     # ---- execution ---------------------------------------------------------------------------------------
     jit_compile: bool = _field(True, "Compile the train step with XLA (--nojit_compile: plain tf.function).")
@@ -148,7 +159,8 @@ def validate(config):
         raise ValueError(msg)
 
     for field in ("epochs", "d_steps", "batch_size", "latent_dim", "steps_per_execution", "keep_checkpoints",
-                  "num_grid_samples", "sample_every_epochs", "num_examples", "base_filters"):
+                  "num_grid_samples", "sample_every_epochs", "num_examples", "base_filters", "depth",
+                  "r1_interval"):
         if not is_positive_int(getattr(config, field)):
             fail(f"{field} (--{field}) must be an int >= 1, got {getattr(config, field)!r}.")
     if config.verbose not in (0, 1, 2):
@@ -178,7 +190,13 @@ def validate(config):
         fail(f"lr_decay_factor must be >= 1 (1 = constant learning rate), got {config.lr_decay_factor!r}.")
     if not 0 <= config.min_learning_rate <= min(config.d_learning_rate, config.g_learning_rate):
         fail(f"min_learning_rate must lie in [0, the learning rates], got {config.min_learning_rate!r}.")
-    for field in ("initial_momentum", "final_momentum", "beta_1"):
+    for field in ("gradient_penalty", "r1_penalty"):
+        value = getattr(config, field)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            fail(f"{field} (--{field}) must be a weight >= 0 (0 turns it off), got {value!r}.")
+    if config.ema_decay is not None and not (_positive_number(config.ema_decay) and config.ema_decay < 1):
+        fail(f"ema_decay (--ema_decay) must lie in (0, 1), e.g. 0.999, or be unset; got {config.ema_decay!r}.")
+    for field in ("initial_momentum", "final_momentum", "beta_1", "beta_2"):
         if not 0 <= getattr(config, field) < 1:
             fail(f"{field} must lie in [0, 1), got {getattr(config, field)!r}.")
     if not config.momentum_saturate_epoch > config.momentum_start_epoch:

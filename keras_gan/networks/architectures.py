@@ -9,6 +9,7 @@ call (here, or in a user's own module before `train_and_evaluate`).
 import collections
 
 from keras_gan.networks.dcgan import dcgan_discriminator, dcgan_generator
+from keras_gan.networks.keras_io_dcgan import keras_io_discriminator, keras_io_generator
 from keras_gan.networks.mlp import mlp_discriminator, mlp_generator
 from keras_gan.networks.paper import output_bias_from_data, paper_discriminator, paper_generator
 from keras_gan.networks.per_example import acts_per_example
@@ -86,12 +87,23 @@ def _paper(config, example_shape, examples):
 def _dcgan(config, example_shape, examples):
     del examples
     generator = dcgan_generator(
-        config.latent_dim, output_shape=example_shape, base_filters=config.base_filters, seed=config.seed
+        config.latent_dim, output_shape=example_shape, base_filters=config.base_filters, depth=config.depth,
+        seed=config.seed,
     )
     discriminator = dcgan_discriminator(
-        input_shape=example_shape, base_filters=config.base_filters, seed=config.seed + _D_SEED_OFFSET
+        input_shape=example_shape, base_filters=config.base_filters, depth=config.depth,
+        spectral_norm=config.spectral_norm, seed=config.seed + _D_SEED_OFFSET,
     )
     # Convolutions ran ~6 % slower over the doubled batch on XLA CPU (BENCHMARKS.md), so two passes.
+    return generator, discriminator, False
+
+
+def _keras_io_dcgan(config, example_shape, examples):
+    del examples
+    # base_filters is D's first width, 64 in the keras.io example: it scales both networks alike.
+    width = config.base_filters / 64
+    generator = keras_io_generator(config.latent_dim, output_shape=example_shape, width=width, seed=config.seed)
+    discriminator = keras_io_discriminator(example_shape, width=width, seed=config.seed + _D_SEED_OFFSET)
     return generator, discriminator, False
 
 
@@ -105,4 +117,5 @@ def _mlp(config, example_shape, examples):
 
 register_architecture("paper", _paper, "images")
 register_architecture("dcgan", _dcgan, "images")
+register_architecture("keras_io_dcgan", _keras_io_dcgan, "images")
 register_architecture("mlp", _mlp, "points")
