@@ -236,7 +236,7 @@ def replica_rows(sample, shape):
     Args:
         sample: Callable `shape -> tensor` whose rows are independent draws (e.g. `lambda s:
             noise.sample_prior(s, seed)`); called once, with the global shape.
-        shape: Tuple (n, ...) of this replica's draw; entries may be scalar int tensors.
+        shape: Tuple (n, ...) of this replica's draw (entries may be scalar int tensors), or a 1-D int tensor.
 
     Returns:
         The tensor `sample` returns for `shape`, this replica's rows.
@@ -249,7 +249,11 @@ def replica_rows(sample, shape):
     if context is None or replicas == 1:
         return sample(shape)
     n = shape[0]
-    values = sample((n * replicas, *shape[1:]))
+    if isinstance(shape, (tuple, list)):
+        values = sample((n * replicas, *shape[1:]))
+    else:
+        # A shape tensor (e.g. tf.shape(inputs) in a layer).
+        values = sample(tf.concat([[n * replicas], shape[1:]], 0))
     start = tf.cast(context.replica_id_in_sync_group, tf.int32) * tf.cast(n, tf.int32)
     return values[start:start + n]
 
@@ -306,8 +310,11 @@ def xla_path(jit_compile, strategy=None):
 
 
 def per_replica_function(fn, jit_compile):
-    """`fn` compiled with XLA for one replica (a fresh `tf.function` per trace of the step), or `fn` itself.
+    """`fn` compiled with XLA for one replica, or `fn` itself.
 
+    Call it while the replicated step is traced, once per update: each call is a new `tf.function`, traced on the
+    replica (and device) tracing the step, so it captures that replica's copies of the variables. (With k > 1
+    the k discriminator updates compile the same computation k times, once, when the step is first traced.)
     The function must make no cross-replica calls (no optimizer updates, no metric updates on sync-on-read
     variables): those stay outside, in the replicated step.
 

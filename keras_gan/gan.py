@@ -16,6 +16,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gan import checks
+from keras_gan import distribute
 from keras_gan import losses as losses_lib
 from keras_gan import noise as noise_lib
 from keras_gan import penalties
@@ -247,7 +248,14 @@ class GAN(keras.Model):
             g_optimizer = g_optimizer if isinstance(g_optimizer, wrap) else wrap(g_optimizer)
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
+        # Under MirroredStrategy / MultiWorkerMirroredStrategy Keras's whole-step XLA fails: the step compiles its
+        # per-replica updates itself instead (keras_gan.distribute.xla_path), and says so.
+        xla = distribute.xla_path(kwargs.get("jit_compile", "auto"), self.distribute_strategy)
+        self._per_replica_xla = xla == "per_replica"
+        if self._per_replica_xla:
+            kwargs["jit_compile"] = False
         super().compile(optimizer=None, loss=None, **kwargs)
+        self._xla_path = "whole_step" if self.jit_compile else xla
         # Slots now, not inside the first step: a checkpoint or .keras file can restore them before training, and
         # under a tf.distribute strategy slots created inside the replicated step fail ("must feed a value for
         # placeholder tensor").
@@ -293,26 +301,34 @@ class GAN(keras.Model):
         self._generator_step(m)
         if self.ema_generator is not None:
             self._update_average()
-        return {metric.name: metric.result() for metric in self.metrics}
+        # Averaged over the replicas here: every replica and worker reports the global values.
+        return distribute.reduce_metrics({metric.name: metric.result() for metric in self.metrics})
 
     def _discriminator_step(self, real, m):
+        # Under a replicating strategy with XLA, the gradients come from an XLA function on this replica; the
+        # all-reduce and the optimizer update stay outside it (keras_gan.distribute.per_replica_function).
+        gradients = distribute.per_replica_function(self._discriminator_gradients, self._per_replica_xla)
+        loss, grads, real_logits, fake_logits = gradients(real, m)
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
+        self.d_loss_tracker.update_state(loss)
+        self.d_real_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
+        self.d_fake_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
+
+    def _discriminator_gradients(self, real, m):
         fake = self.generator(self._noise(m), training=True)
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
             real_logits, fake_logits = self._discriminate(real, fake)
             loss = self.discriminator_loss_fn(real_logits, fake_logits) + self._penalties(real, fake, m)
             scaled_loss = self.d_optimizer.scale_loss(_scale_for_replicas(loss))
-        grads = tape.gradient(scaled_loss, variables)
-        self.d_optimizer.apply_gradients(zip(grads, variables))
-        self.d_loss_tracker.update_state(loss)
-        self.d_real_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
-        self.d_fake_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
+        return loss, tape.gradient(scaled_loss, variables), real_logits, fake_logits
 
     def _penalties(self, real, fake, m):
         """D's gradient regularisers (keras_gan.penalties), inside D's tape so their own gradients train D."""
         total = 0.0
         if self.gradient_penalty:
-            alpha = noise_lib.sample_unit_uniform((m,), self._next_seed())
+            seed = self._next_seed()
+            alpha = distribute.replica_rows(lambda shape: noise_lib.sample_unit_uniform(shape, seed), (m,))
             total += self.gradient_penalty * penalties.gradient_penalty(self.discriminator, real, fake, alpha)
         if self.r1_penalty:
             n = self.r1_interval
@@ -343,15 +359,19 @@ class GAN(keras.Model):
         return self.discriminator(real, training=True), self.discriminator(fake, training=True)
 
     def _generator_step(self, m):
+        gradients = distribute.per_replica_function(self._generator_gradients, self._per_replica_xla)
+        loss, grads = gradients(m)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        self.g_loss_tracker.update_state(loss)
+
+    def _generator_gradients(self, m):
         z = self._noise(m)
         variables = self.generator.trainable_variables
         with tf.GradientTape() as tape:
             fake_logits = self.discriminator(self.generator(z, training=True), training=True)
             loss = self.generator_loss_fn(fake_logits)
             scaled_loss = self.g_optimizer.scale_loss(_scale_for_replicas(loss))
-        grads = tape.gradient(scaled_loss, variables)
-        self.g_optimizer.apply_gradients(zip(grads, variables))
-        self.g_loss_tracker.update_state(loss)
+        return loss, tape.gradient(scaled_loss, variables)
 
     def _next_seed(self):
         # The model's one random stream: every draw in training takes the next counter value.
@@ -367,7 +387,10 @@ class GAN(keras.Model):
         else:
             raise ValueError(f"seed must be None or an int, got {seed!r}.")
         # keras_gan.noise, not keras.random: the same seed must give the same noise with jit_compile=True or False.
-        return noise_lib.sample_prior((n, self.latent_dim), seed, self.noise, self.noise_scale)
+        # Under a strategy, each replica takes its rows of the global batch's draw (keras_gan.distribute.replica_rows).
+        return distribute.replica_rows(
+            lambda shape: noise_lib.sample_prior(shape, seed, self.noise, self.noise_scale), (n, self.latent_dim)
+        )
 
     # ----------------------------------------------------------------------------------------------------------
     # Using a trained GAN
@@ -458,6 +481,7 @@ class GAN(keras.Model):
             ValueError: if a batch cannot be split into `d_steps` equal minibatches, or an array holds NaN/inf.
         """
         self._check_batches(x, batch_size)
+        distribute.log_xla_path(getattr(self, "_xla_path", "off"), self.distribute_strategy)
         if isinstance(x, tf.data.Dataset) and not args:
             # A dataset is shuffled by its own pipeline; Keras's default shuffle=True would only warn.
             kwargs.setdefault("shuffle", False)

@@ -6,6 +6,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from keras_gan import distribute
 from keras_gan import noise as noise_lib
 
 
@@ -60,7 +61,9 @@ class HashDropout(keras.layers.Layer):
         # Uniform on [-1, 1) with 24-bit resolution; keep iff u >= rate, i.e. 2u - 1 >= 2 rate - 1.
         seed = self.mask_state.value
         self.mask_state.assign_add(ops.convert_to_tensor([0, 1], dtype="int64"))
-        values = noise_lib.sample_prior(tf.shape(inputs), seed, "uniform", 1.0)
+        # Under a strategy, this replica's rows of the mask one device would draw for the global batch.
+        values = distribute.replica_rows(lambda shape: noise_lib.sample_prior(shape, seed, "uniform", 1.0),
+                                         tf.shape(inputs))
         keep = ops.cast(values >= 2.0 * self.rate - 1.0, inputs.dtype)
         return inputs * ops.cast(1.0 / (1.0 - self.rate), inputs.dtype) * keep
 
