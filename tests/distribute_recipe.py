@@ -21,20 +21,22 @@ DEFAULTS = {
     "epochs": 1,
     "compile": {},  # extra GAN.compile arguments (penalties)
     "gan": {},  # extra GAN arguments (ema_decay)
+    "spectral_norm": False,  # wrap D's hidden layer in keras.layers.SpectralNormalization (power iteration)
     "replica_noise": 0,  # > 0: also report each replica's share of a first noise draw of this many rows
 }
 
 
-def build_gan(d_steps, gan_kwargs=None, compile_kwargs=None, jit_compile=False):
+def build_gan(d_steps, gan_kwargs=None, compile_kwargs=None, jit_compile=False, spectral_norm=False):
     """A 2-d MLP GAN whose discriminator drops out with `HashDropout`; seeded, so every process builds the same."""
     import keras
 
     import keras_gan
 
     generator = keras_gan.networks.mlp_generator(2, 2, hidden_units=(16, 16), seed=0)
+    hidden = keras.layers.Dense(16, activation="leaky_relu", kernel_initializer=keras.initializers.GlorotUniform(1))
     discriminator = keras.Sequential([
         keras.Input((2,)),
-        keras.layers.Dense(16, activation="leaky_relu", kernel_initializer=keras.initializers.GlorotUniform(1)),
+        keras.layers.SpectralNormalization(hidden) if spectral_norm else hidden,
         keras_gan.networks.HashDropout(0.25, seed=2),
         keras.layers.Dense(1, kernel_initializer=keras.initializers.GlorotUniform(3)),
     ], name="discriminator")
@@ -77,8 +79,11 @@ def run(options):
     from keras_gan import distribute
 
     strategy = distribute.get_strategy(options["strategy"])
+    # Unseeded initial values (spectral norm's u vector) come from Keras's global generator.
+    keras.utils.set_random_seed(0)
     with strategy.scope():
-        gan = build_gan(options["d_steps"], options["gan"], options["compile"], options["jit_compile"])
+        gan = build_gan(options["d_steps"], options["gan"], options["compile"], options["jit_compile"],
+                        options["spectral_norm"])
     result = {"replicas": strategy.num_replicas_in_sync, "chief": distribute.is_chief(strategy),
               "jit_compile": options["jit_compile"],
               "initial_weights": [w.tolist() for w in gan.get_weights()]}

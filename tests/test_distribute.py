@@ -130,6 +130,19 @@ def test_the_log_says_which_xla_path_runs(two_logical_cpus):
     assert f"GAN train step (MirroredStrategy, 2 replicas): {expected}" in two_logical_cpus["log"]
 
 
+# WGAN-GP's interpolation weights are drawn per replica (rows of the global draw), R1 is lazy (every 2nd D update,
+# counted by the all-reduced optimizer), spectral norm's power iteration and the generator EMA update every
+# replica's copy of their variables from the same (mirrored) weights.
+REGULARISED = {"compile": {"gradient_penalty": 1.0, "r1_penalty": 0.5, "r1_interval": 2}, "gan": {"ema_decay": 0.9},
+               "spectral_norm": True}
+
+
+def test_penalties_spectral_norm_and_ema_on_two_logical_cpus_with_xla_match_one_device():
+    one = run_recipe(strategy="default", **REGULARISED)
+    mirrored = run_recipe(strategy="mirrored", logical_cpus=2, jit_compile=True, **REGULARISED)
+    assert_same_training(mirrored, one)
+
+
 # ------------------------------------------------------------------------------------------------------------------
 # MultiWorkerMirroredStrategy: two worker processes on 127.0.0.1
 # ------------------------------------------------------------------------------------------------------------------
