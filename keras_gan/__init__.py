@@ -11,10 +11,13 @@ __version__ = "0.1.0"
 
 # First: for `keras-gan` / `python -m keras_gan` only, TensorFlow starts without its C++ start-up noise.
 from keras_gan import _startup  # noqa: F401, I001
-from keras_gan import callbacks, configs, data, losses, metrics, networks, noise
+from keras_gan import callbacks, configs, data, losses, metrics, networks, noise, penalties
 from keras_gan.gan import GAN
 
 # After gan: export builds on it.
 from keras_gan import export, serving  # noqa: E402
 
-__all__ = ["GAN", "callbacks", "configs", "data", "export", "losses", "metrics", "networks", "noise", "serving", "__version__"]
+__all__ = [
+    "GAN", "callbacks", "configs", "data", "export", "losses", "metrics", "networks", "noise", "penalties", "serving",
+    "__version__",
+]

@@ -2,7 +2,9 @@
 
     paper_mnist           the paper's MNIST setup (maxout D, SGD with its lr decay and momentum ramp)
     paper_fashion_mnist   the same on Fashion-MNIST (offline here from Debian's files)
-    dcgan_fashion_mnist   small DCGAN conv nets with Adam, an epoch in minutes on a CPU
+    dcgan_fashion_mnist   the classic DCGAN recipe (batch norm in G, non-saturating loss, Adam), ~45 s an epoch
+    dcgan_modern_fashion_mnist   the same nets with spectral norm in D, hinge loss, generator EMA and TTUR
+    keras_io_dcgan_fashion_mnist the keras.io DCGAN example's recipe: the quality benchmark's baseline
     toy_1d                the paper's Figure 1: 1-D Gaussian data, 1-D uniform z
     toy_ring              8 Gaussians on a ring (mode collapse test bed)
 

@@ -10,7 +10,7 @@ import dataclasses
 import math
 from typing import Optional, Tuple
 
-from keras_gan import losses, noise
+from keras_gan import distribute, losses, noise
 from keras_gan.checks import is_positive_int
 from keras_gan.data import registry as datasets
 from keras_gan.networks import architectures
@@ -21,7 +21,7 @@ OPTIMIZERS = ("sgd", "adam")
 # training runs, not what is trained. Any other difference means the workdir holds another experiment.
 RESUMABLE_FIELDS = (
     "epochs", "verbose", "keep_checkpoints", "jit_compile", "steps_per_execution", "num_grid_samples",
-    "sample_every_epochs", "figure1_epochs", "data_dir", "local_dir", "eval_samples",
+    "sample_every_epochs", "figure1_epochs", "data_dir", "local_dir", "eval_samples", "strategy",
 )
 
 
@@ -98,6 +98,9 @@ class Config:
     # ---- execution ---------------------------------------------------------------------------------------
     jit_compile: bool = _field(True, "Compile the train step with XLA (--nojit_compile: plain tf.function).")
     steps_per_execution: int = _field(1, "Train steps per compiled call (fewer host round trips for tiny nets).")
+    strategy: str = _field(
+        "default", "tf.distribute strategy: default (one device), mirrored (all local GPUs or logical CPUs), "
+        "multi_worker (the workers of TF_CONFIG; BUILD.md), tpu. batch_size is the global m, split over replicas.")
     seed: int = _field(0, "Seeds the initial weights, dropout, the noise stream and the data order.")
     verbose: int = _field(1, "0 silent, 1 progress bar, 2 one line per epoch.")
 
@@ -176,6 +179,8 @@ def validate(config):
              f"use --architecture={' or '.join(matching)}.")
     if config.optimizer not in OPTIMIZERS:
         fail(f"optimizer (--optimizer) must be one of {OPTIMIZERS}, got {config.optimizer!r}.")
+    if config.strategy not in distribute.STRATEGIES:
+        fail(f"strategy (--strategy) must be one of {', '.join(distribute.STRATEGIES)}, got {config.strategy!r}.")
     if config.generator_loss not in losses.LOSSES:
         fail(f"generator_loss (--generator_loss) must be one of {sorted(losses.LOSSES)}, got "
              f"{config.generator_loss!r}.")
