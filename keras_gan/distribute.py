@@ -34,14 +34,18 @@ from keras_gan.progress import logger
 __all__ = [
     "STRATEGIES",
     "XLA_PATHS",
+    "check_batch_size",
     "check_tf_config",
     "get_strategy",
     "is_chief",
+    "is_multi_worker",
+    "log_xla_path",
     "minibatch_major",
     "num_replicas",
     "per_replica_function",
     "reduce_metrics",
     "replica_rows",
+    "steps_per_execution",
     "worker_workdir",
     "xla_path",
 ]
@@ -172,8 +176,9 @@ def num_replicas(strategy=None):
     return (strategy or tf.distribute.get_strategy()).num_replicas_in_sync
 
 
-def _is_multi_worker(strategy):
-    # Several workers (not one MultiWorkerMirroredStrategy process alone): what Keras's metric reduction keys on.
+def is_multi_worker(strategy=None):
+    """True under MultiWorkerMirroredStrategy with several workers (what Keras's metric reduction keys on)."""
+    strategy = strategy or tf.distribute.get_strategy()
     if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         return False
     return len(strategy.cluster_resolver.cluster_spec().as_dict()) > 0
@@ -182,7 +187,7 @@ def _is_multi_worker(strategy):
 def is_chief(strategy=None):
     """True on the worker that writes the run's files: the only one without a multi-worker strategy."""
     strategy = strategy or tf.distribute.get_strategy()
-    if not _is_multi_worker(strategy):
+    if not is_multi_worker(strategy):
         return True
     resolver = strategy.cluster_resolver
     return resolver.task_type == "chief" or (
@@ -279,7 +284,7 @@ def reduce_metrics(results):
         return results
     names = list(results)
     values = context.all_reduce(tf.distribute.ReduceOp.MEAN, [tf.cast(results[n], tf.float32) for n in names])
-    if _is_multi_worker(strategy):
+    if is_multi_worker(strategy):
         values = [tf.reshape(v, [1]) for v in values]
     return dict(zip(names, values))
 
@@ -346,6 +351,46 @@ def log_xla_path(path, strategy=None):
 # ----------------------------------------------------------------------------------------------------------------
 # Input
 # ----------------------------------------------------------------------------------------------------------------
+
+
+def steps_per_execution(requested, strategy=None):
+    """The `steps_per_execution` that runs under `strategy`: 1 across several workers, with a warning.
+
+    Keras 3.15's multi-step loop fails under MultiWorkerMirroredStrategy for any model ("You must feed a value for
+    placeholder tensor ... while/cond", or "Attempt to convert a value (PerReplica...)" for a plain
+    `keras.Sequential`), so several workers run one step per call.
+
+    Args:
+        requested: Positive int, the configured steps per execution.
+        strategy: Optional strategy; default: the current one.
+
+    Returns:
+        Int, `requested` or 1.
+    """
+    if requested > 1 and is_multi_worker(strategy):
+        logger.warning("steps_per_execution=%d runs as 1 across several workers: Keras 3.15's multi-step loop fails "
+                       "under MultiWorkerMirroredStrategy.", requested)
+        return 1
+    return requested
+
+
+def check_batch_size(batch_size, replicas):
+    """Checks that each update's m examples split evenly over the replicas.
+
+    Args:
+        batch_size: Positive int m, examples per update over all replicas (the global batch).
+        replicas: Positive int, replicas in sync.
+
+    Raises:
+        ValueError: if m is not a multiple of `replicas`; the message proposes one.
+    """
+    if batch_size % replicas:
+        larger = (batch_size // replicas + 1) * replicas
+        raise ValueError(
+            f"batch_size (--batch_size) {batch_size} does not split over {replicas} replicas (each takes m / "
+            f"{replicas} examples of every update). Use a multiple of {replicas}, e.g. --batch_size={larger}."
+        )
+
 
 
 def minibatch_major(dataset, d_steps, replicas):

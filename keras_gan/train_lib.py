@@ -38,7 +38,7 @@ import numpy as np
 from keras_gan import callbacks as callbacks_lib
 from keras_gan import checkpoints
 from keras_gan import configs as configs_lib
-from keras_gan import files, networks, pictures, schedules
+from keras_gan import distribute, files, networks, pictures, schedules
 from keras_gan.data import pipeline
 from keras_gan.gan import GAN
 from keras_gan.metrics.evaluation import evaluate
@@ -318,14 +318,24 @@ def train_and_evaluate(config, workdir):
         2
     """
     configs_lib.validate(config)
-    workdir = os.fspath(workdir)
+    # First: MultiWorkerMirroredStrategy must exist before TensorFlow runs an op.
+    strategy = distribute.get_strategy(config.strategy)
+    replicas = strategy.num_replicas_in_sync
+    distribute.check_batch_size(config.batch_size, replicas)
+    # Every worker runs the whole program (checkpoints and sampling are collective); the chief writes `workdir`,
+    # the others a scratch folder of their own. All resume from the chief's checkpoints.
+    run_dir = os.fspath(workdir)
+    workdir = distribute.worker_workdir(run_dir, strategy)
     check_workdir(config, workdir)
+    config = dataclasses.replace(
+        config, steps_per_execution=distribute.steps_per_execution(config.steps_per_execution, strategy))
 
     keras.utils.set_random_seed(config.seed)
     examples, example_shape = load_examples(config)
     steps = pipeline.steps_per_epoch(len(examples), config.batch_size, config.d_steps)
-    gan = build_gan(config, example_shape, examples, steps)
-    checkpoint_dir = os.path.join(workdir, CHECKPOINT_DIR)
+    with strategy.scope():
+        gan = build_gan(config, example_shape, examples, steps)
+    checkpoint_dir = os.path.join(run_dir, CHECKPOINT_DIR)
     try:
         meta = checkpoints.Checkpointer(gan, checkpoint_dir).restore_latest()
     except checkpoints.CheckpointError as e:
@@ -346,8 +356,11 @@ def train_and_evaluate(config, workdir):
             examples, batch_size=config.batch_size, d_steps=config.d_steps, seed=config.seed, epochs=config.epochs,
             initial_epoch=initial_epoch,
         )
-        logger.info("Training %s: epochs %d..%d, %d steps of %d examples each.", config.name, initial_epoch + 1,
-                     config.epochs, steps, config.batch_size * config.d_steps)
+        # Each replica's share holds its slice of all k minibatches, as one device splits the batch.
+        dataset = distribute.minibatch_major(dataset, config.d_steps, replicas)
+        logger.info("Training %s: epochs %d..%d, %d steps of %d examples each%s.", config.name, initial_epoch + 1,
+                     config.epochs, steps, config.batch_size * config.d_steps,
+                     f" over {replicas} replicas ({config.strategy})" if replicas > 1 else "")
         fit = gan.fit(
             dataset, epochs=config.epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
             verbose=config.verbose,
