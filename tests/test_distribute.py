@@ -207,3 +207,27 @@ def test_minibatch_major_gives_each_replica_its_slice_of_every_minibatch():
 def test_replica_rows_outside_a_strategy_is_the_plain_draw():
     draw = distribute.replica_rows(lambda shape: noise.sample_prior(shape, [1, 2]), (5, 3))
     np.testing.assert_array_equal(draw, noise.sample_prior((5, 3), [1, 2]))
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The command line
+# ------------------------------------------------------------------------------------------------------------------
+
+
+def test_cli_refuses_an_unknown_strategy_in_one_line(run_cli, tmp_path):
+    code, _, err = run_cli("train", "--config=toy_ring", f"--workdir={tmp_path / 'run'}", "--strategy=mirror")
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "keras-gan train: error: strategy (--strategy) must be one of default, mirrored, multi_worker, tpu, got "
+        "'mirror'."
+    ]
+    assert not (tmp_path / "run").exists()
+
+
+def test_cli_refuses_a_malformed_tf_config_in_one_line(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("TF_CONFIG", '{"cluster": {"worker": ["127.0.0.1:1"]}, "task": {"type": "worker", "index": 1}}')
+    code, _, err = run_cli("train", "--config=toy_ring", f"--workdir={tmp_path / 'run'}", "--strategy=multi_worker")
+    assert code == 2
+    (line,) = err.strip().splitlines()
+    assert "TF_CONFIG's task index 1 is not a position in cluster['worker']" in line
+    assert not (tmp_path / "run").exists()
