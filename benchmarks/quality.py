@@ -18,6 +18,7 @@ import glob
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import time
@@ -165,9 +166,13 @@ def report():
         lines.append(f"| `{row}` | {len(group)} | {'/'.join(map(str, epochs))} | {minutes[0]:.1f} ± "
                      f"{minutes[1]:.1f} | " + " | ".join(cells) + " |")
     evals = [r["eval_seconds"] for r in runs]
+    commands = sorted({re.sub(r"--seeds=\S+", "--seeds=<seed>", re.sub(r"--configs=\S+", "--configs=<config>",
+                                                                             r["command"])) for r in runs})
+    loads = [r["load_before"] for r in runs]
     note = (f"\n{runs[0]['eval_samples']}-sample evaluations took {min(evals):.0f}–{max(evals):.0f} s each "
-            f"(sampling, classifier features, k-NN metrics). Commands: "
-            + "; ".join(sorted({f"`{r['command']}`" for r in runs})) + ".\n")
+            f"(sampling, classifier features, k-NN metrics; the classifier cached). Load average before the runs: "
+            f"{min(loads):.1f}–{max(loads):.1f}. One run per config and seed: "
+            + "; ".join(f"`{c}`" for c in commands) + ", then `python benchmarks/quality.py --report`.\n")
     table = "\n".join(lines) + "\n" + note
     files.atomic_write(TABLE, table)
     _paste_into_readme(table)
