@@ -95,3 +95,16 @@ def test_export_serves_the_average(tmp_path):
 def test_decay_outside_the_open_unit_interval_is_refused(decay):
     with pytest.raises(ValueError, match="ema_decay must be a float in"):
         image_gan(ema_decay=decay)
+
+
+def test_keras_file_keeps_the_loss_family_and_penalties(tmp_path):
+    gan = image_gan()
+    gan.compile(generator_loss="hinge", gradient_penalty=10.0, r1_penalty=0.5, r1_interval=4, jit_compile=True)
+    gan.fit(IMAGES, batch_size=16, epochs=1, verbose=0)
+    gan.save(tmp_path / "gan.keras")
+    loaded = keras.models.load_model(tmp_path / "gan.keras")
+    assert loaded.discriminator_loss_fn is keras_gan.losses.hinge_discriminator_loss
+    assert loaded.generator_loss_fn is keras_gan.losses.hinge_generator_loss
+    assert (loaded.gradient_penalty, loaded.r1_penalty, loaded.r1_interval) == (10.0, 0.5, 4)
+    history = loaded.fit(IMAGES, batch_size=16, epochs=1, verbose=0)  # and it trains on
+    assert all(np.isfinite(v).all() for v in history.history.values())
