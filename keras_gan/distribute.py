@@ -13,12 +13,18 @@ and compile it inside `strategy.scope()` and call `fit` as usual (`get_strategy`
 * Metrics are averaged over the replicas inside the step (`reduce_metrics`), so every replica (and every worker)
   holds the same numbers; callbacks that stop training on them decide the same way on every worker.
 * XLA (`jit_compile=True`): Keras 3 compiles the whole replicated step, all-reduce included, which fails under
-  MirroredStrategy / MultiWorkerMirroredStrategy (TF 2.21 + Keras 3.15: "Trying to access resource ...
-  located in device CPU:1 from device CPU:0"; keras-team/keras#19005, #20763). `xla_path` decides where XLA
+  MirroredStrategy / MultiWorkerMirroredStrategy (TF 2.21 + Keras 3.15 on CPU: "Trying to access resource ...
+  located in device CPU:1 from device CPU:0" on two logical devices, "Collectives are not yet implemented for CPU
+  devices when compiling with XLA" across workers; keras-team/keras#19005, #20763). `xla_path` decides where XLA
   runs and the GAN logs it: under those strategies the GAN compiles each update's per-replica computation (noise,
   forward and backward passes, penalties) with XLA and leaves the all-reduce and the optimizer updates outside.
+  Measured on 2 CPU cores it is not faster than no XLA (BENCHMARKS.md, "tf.distribute").
 * With k > 1 discriminator updates per step, `minibatch_major` lays each global batch out so that every replica's
   share holds its slice of each of the k minibatches, as one device would split it.
+
+Not covered: `keras.layers.Dropout` draws from Keras's seed generator, the same on every replica (use
+`keras_gan.networks.HashDropout`); with `joint_discriminator_pass=True` a replica's `HashDropout` masks are rows
+of the global draw but not the rows one device gives the same examples (same distribution, not the same values).
 
 Multi-worker runs read `TF_CONFIG` (`check_tf_config` says what is wrong with a malformed one); the chief writes
 the run's folder, other workers write their (collective) checkpoints to a scratch folder (`worker_workdir`).
