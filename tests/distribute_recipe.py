@@ -22,6 +22,7 @@ DEFAULTS = {
     "compile": {},  # extra GAN.compile arguments (penalties)
     "gan": {},  # extra GAN arguments (ema_decay)
     "spectral_norm": False,  # wrap D's hidden layer in keras.layers.SpectralNormalization (power iteration)
+    "checkpoint_dir": None,  # save a checkpoint there and report how it restores, with and without the strategy
     "replica_noise": 0,  # > 0: also report each replica's share of a first noise draw of this many rows
 }
 
@@ -75,6 +76,7 @@ def run(options):
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * options["logical_cpus"])
     import keras
+    import numpy as np
 
     from keras_gan import distribute
 
@@ -109,6 +111,20 @@ def run(options):
             callbacks=[StepLosses()])
     result["weights"] = [w.tolist() for w in gan.get_weights()]
     result["noise_state"] = gan.noise_state.numpy().tolist()
+    if options["checkpoint_dir"]:
+        from keras_gan import checkpoints
+
+        checkpoints.Checkpointer(gan, options["checkpoint_dir"]).save(epoch=1)
+        result["restored"] = {}
+        for name, scope in (("same_strategy", strategy), ("one_device", tf.distribute.get_strategy())):
+            with scope.scope():
+                fresh = build_gan(options["d_steps"], options["gan"], options["compile"], options["jit_compile"],
+                                  options["spectral_norm"])
+            checkpoints.Checkpointer(fresh, options["checkpoint_dir"]).restore_latest()
+            same = all(np.array_equal(a, b) for a, b in zip(fresh.get_weights(), gan.get_weights()))
+            same_optimizer = all(np.array_equal(a, b) for a, b in zip(
+                [v.numpy() for v in fresh.d_optimizer.variables], [v.numpy() for v in gan.d_optimizer.variables]))
+            result["restored"][name] = same and same_optimizer
     return result
 
 

@@ -130,6 +130,11 @@ def test_the_log_says_which_xla_path_runs(two_logical_cpus):
     assert f"GAN train step (MirroredStrategy, 2 replicas): {expected}" in two_logical_cpus["log"]
 
 
+def test_a_checkpoint_written_under_mirrored_strategy_restores_with_it_and_on_one_device(tmp_path):
+    run = run_recipe(strategy="mirrored", logical_cpus=2, steps=1, checkpoint_dir=str(tmp_path / "checkpoints"))
+    assert run["restored"] == {"same_strategy": True, "one_device": True}
+
+
 # WGAN-GP's interpolation weights are drawn per replica (rows of the global draw), R1 is lazy (every 2nd D update,
 # counted by the all-reduced optimizer), spectral norm's power iteration and the generator EMA update every
 # replica's copy of their variables from the same (mirrored) weights.
