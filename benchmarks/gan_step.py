@@ -3,6 +3,7 @@
     python benchmarks/gan_step.py                 # the table below, about 3 minutes on 2 cores
     python benchmarks/gan_step.py --ablations     # + what each fast-path choice is worth, mixed precision
     python benchmarks/gan_step.py --rounds 3 --window 0.5     # quicker, noisier
+    python benchmarks/gan_step.py --no-paper --no-dcgan          # only the quality configs' rows (issue 11)
 
 Contenders (synthetic in-memory images: the input pipeline is `benchmarks/input_pipeline.py`'s subject):
 - the paper's MLP GAN (`paper_generator()`, `paper_discriminator()`: G 100-1200-1200-784, D maxout 240x5 twice
@@ -10,6 +11,10 @@ Contenders (synthetic in-memory images: the input pipeline is `benchmarks/input_
   keras_gan with `jit_compile=True` and without, and `benchmarks/torch_reference.py` (eager PyTorch);
 - the same keras_gan step with k = 5 (batches of 500), against the ratio its FLOP count predicts;
 - the DCGAN nets (`dcgan_generator()`, `dcgan_discriminator()` defaults), m = 64, Adam(2e-4, 0.5), vs PyTorch;
+- the named quality configs (`--configs`, default `dcgan_fashion_mnist` and `dcgan_modern_fashion_mnist`): the GAN
+  exactly as training builds it (`keras_gan.train_lib.build_gan(config, (28, 28, 1))`: the config's nets, loss,
+  optimizers, EMA, XLA and steps_per_execution), against `torch_reference.py`'s same nets and step (spectral norm
+  by `torch.nn.utils.parametrizations.spectral_norm`, hinge loss, a foreach EMA of G) in eager PyTorch;
 - the machine's fp32 matmul peak (2048^3, TF and torch, the higher counts) and the roofline it gives the MLP step:
   peak / (the step's matmul FLOPs).
 
@@ -55,6 +60,11 @@ def parse_args(argv=None):
     parser.add_argument("--ablations", action="store_true", help="Also time each fast-path choice on its own.")
     parser.add_argument("--no-dcgan", dest="dcgan", action="store_false", help="Skip the DCGAN rows.")
     parser.add_argument("--no-torch", dest="torch", action="store_false", help="Skip PyTorch (peak from TF only).")
+    parser.add_argument("--no-paper", dest="paper", action="store_false",
+                        help="Skip the paper-MLP rows, the matmul peaks and the roofline.")
+    parser.add_argument("--configs", default="dcgan_fashion_mnist,dcgan_modern_fashion_mnist",
+                        help="Comma-separated named configs (keras_gan.configs) timed as training builds them, each "
+                        "against its PyTorch reference; '' for none.")
     parser.add_argument("--xla_flags", default="", help="Appended to XLA_FLAGS before anything compiles, e.g. "
                         "--xla_flags=--xla_cpu_experimental_xnn_fusion_type=dot (XNNPACK dots; note the =).")
     return parser.parse_args(argv)
@@ -157,7 +167,10 @@ def with_hash_dropout(model):
     if not any(type(layer) is keras.layers.Dropout for layer in model.layers):
         return model
     copy = keras.models.clone_model(model, clone_function=clone)
-    copy.set_weights(model.get_weights())
+    # Layer by layer: HashDropout has a weight of its own (its seed state), so the flat lists do not line up.
+    for old, new in zip(model.layers, copy.layers):
+        if type(old) is not keras.layers.Dropout:
+            new.set_weights(old.get_weights())
     return copy
 
 
@@ -252,6 +265,78 @@ class TorchGAN:
             losses = self.step(self.batches[i % len(self.batches)])
         self.last_losses = tuple(float(x) for x in losses)
         return time.perf_counter() - start, n, n
+
+
+CONFIG_IMAGE_SHAPE = (28, 28, 1)
+
+
+class KerasConfigGAN(KerasGAN):
+    """A named config's GAN as training builds it (`train_lib.build_gan`), timed as KerasGAN times its rows.
+
+    `overrides` (config fields, e.g. `steps_per_execution=10`) make the ablation rows; none for the main row.
+    """
+
+    def __init__(self, name, config_name, **overrides):
+        self.name, self.config_name, self.overrides = name, config_name, overrides
+        self.unit, self.last_losses, self.k = "steps", None, 1
+
+    def setup(self):
+        import dataclasses
+
+        from keras_gan import configs, train_lib
+
+        config = dataclasses.replace(configs.get_config(self.config_name), **self.overrides)
+        configs.validate(config)
+        self.k, self.m, self.spe = config.d_steps, config.batch_size, config.steps_per_execution
+        gan = train_lib.build_gan(config, CONFIG_IMAGE_SHAPE)
+        self.joint_used = gan.joint_discriminator_pass
+        images = np.random.default_rng(0).uniform(size=(8 * self.k * self.m, *CONFIG_IMAGE_SHAPE)).astype("float32")
+        dataset = (tf.data.Dataset.from_tensor_slices(images).batch(self.k * self.m, drop_remainder=True)
+                   .cache().repeat().prefetch(tf.data.AUTOTUNE))
+        gan.fit(dataset, epochs=1, steps_per_epoch=2 * self.spe, verbose=0)
+        self.gan, self.iterator = gan, iter(dataset)
+
+
+class TorchConfigGAN(TorchGAN):
+    """torch_reference.py's nets and step for a named config (dcgan architecture only): its widths, loss, optimizers,
+    spectral norm and EMA; `overrides` as in KerasConfigGAN."""
+
+    def __init__(self, name, config_name, threads=2, **overrides):
+        self.name, self.config_name, self.overrides, self.threads = name, config_name, overrides, threads
+        self.unit, self.last_losses, self.k = "steps", None, 1
+
+    def setup(self):
+        import dataclasses
+
+        import torch
+
+        import torch_reference
+        from keras_gan import configs
+
+        c = dataclasses.replace(configs.get_config(self.config_name), **self.overrides)
+        unsupported = {"architecture": c.architecture != "dcgan", "depth": c.depth != 2,
+                       "optimizer": c.optimizer != "adam", "lr_decay_factor": c.lr_decay_factor != 1,
+                       "noise": c.noise != "uniform", "generator_loss": c.generator_loss not in torch_reference.LOSSES,
+                       "gradient_penalty": bool(c.gradient_penalty), "r1_penalty": bool(c.r1_penalty)}
+        if any(unsupported.values()):
+            raise ValueError(f"torch_reference.py has no equivalent of config {c.name}'s "
+                             f"{[k for k, v in unsupported.items() if v]}; compare it without --configs.")
+        torch.manual_seed(0)
+        image_shape = (CONFIG_IMAGE_SHAPE[2], *CONFIG_IMAGE_SHAPE[:2])
+        generator = torch_reference.dcgan_generator(c.latent_dim, image_shape, c.base_filters)
+        discriminator = torch_reference.dcgan_discriminator(image_shape, c.base_filters, spectral_norm=c.spectral_norm)
+
+        def adam(params, lr):
+            # Keras's Adam epsilon; betas as floats (torch rejects a mix of int and float).
+            return torch.optim.Adam(params, lr=lr, betas=(float(c.beta_1), float(c.beta_2)), eps=1e-7)
+
+        self.k, self.m, self.image_shape = c.d_steps, c.batch_size, image_shape
+        self.step = torch_reference.GANStep(
+            generator, discriminator, adam(discriminator.parameters(), c.d_learning_rate),
+            adam(generator.parameters(), c.g_learning_rate), latent_dim=c.latent_dim, d_steps=c.d_steps,
+            noise_scale=c.noise_scale or math.sqrt(3.0), loss=c.generator_loss, ema_decay=c.ema_decay)
+        self.batches = [torch.rand(self.k * self.m, *image_shape) for _ in range(8)]
+        self.run(2)
 
 
 class StepMatmuls:
@@ -448,39 +533,41 @@ def main(argv=None):
         return torch_reference.dcgan_generator(), torch_reference.dcgan_discriminator()
 
     spe, threads = args.spe, args.intra
-    paper_shapes = step_matmuls(kernels(networks.paper_generator()), kernels(networks.paper_discriminator()),
-                                PAPER_M, 1)
     fast = "keras_gan XLA, fast"
-    # Neighbours are compared: fast/PyTorch, fast/no-XLA, fast/k=5, ... (see measure()).
-    rows = [KerasGAN(fast, paper, PAPER_M, spe=spe)]
-    if have_torch:
-        rows.append(TorchGAN("PyTorch eager", torch_paper, PAPER_M, threads=threads))
-    rows.append(KerasGAN("keras_gan XLA, fast, k=5", paper, PAPER_M, k=5, spe=spe))
-    if have_torch:
-        rows.append(TorchGAN("PyTorch eager, k=5", torch_paper, PAPER_M, k=5, threads=threads))
-    if args.ablations:
-        # Right after the fast row, so that each is timed close to it.
+    rows = []
+    if args.paper:
+        paper_shapes = step_matmuls(kernels(networks.paper_generator()), kernels(networks.paper_discriminator()),
+                                    PAPER_M, 1)
+        # Neighbours are compared: fast/PyTorch, fast/no-XLA, fast/k=5, ... (see measure()).
+        rows.append(KerasGAN(fast, paper, PAPER_M, spe=spe))
+        if have_torch:
+            rows.append(TorchGAN("PyTorch eager", torch_paper, PAPER_M, threads=threads))
+        rows.append(KerasGAN("keras_gan XLA, fast, k=5", paper, PAPER_M, k=5, spe=spe))
+        if have_torch:
+            rows.append(TorchGAN("PyTorch eager, k=5", torch_paper, PAPER_M, k=5, threads=threads))
+        if args.ablations:
+            # Right after the fast row, so that each is timed close to it.
+            rows += [
+                KerasGAN("keras_gan XLA, fast, spe=1", paper, PAPER_M, spe=1),
+                KerasGAN("keras_gan XLA, fast, two D passes", paper, PAPER_M, spe=spe, joint=False),
+                KerasGAN("keras_gan XLA, fast, keras Dropout", paper, PAPER_M, spe=spe, hash_dropout=False),
+                KerasGAN("keras_gan XLA, fast, mixed_bfloat16", paper, PAPER_M, spe=spe, policy="mixed_bfloat16"),
+                KerasGAN("keras_gan XLA, fast, mixed_float16", paper, PAPER_M, spe=spe, policy="mixed_float16"),
+            ]
+            if have_torch:
+                rows.append(TorchGAN("PyTorch eager, 1 thread", torch_paper, PAPER_M, threads=1))
         rows += [
-            KerasGAN("keras_gan XLA, fast, spe=1", paper, PAPER_M, spe=1),
-            KerasGAN("keras_gan XLA, fast, two D passes", paper, PAPER_M, spe=spe, joint=False),
-            KerasGAN("keras_gan XLA, fast, keras Dropout", paper, PAPER_M, spe=spe, hash_dropout=False),
-            KerasGAN("keras_gan XLA, fast, mixed_bfloat16", paper, PAPER_M, spe=spe, policy="mixed_bfloat16"),
-            KerasGAN("keras_gan XLA, fast, mixed_float16", paper, PAPER_M, spe=spe, policy="mixed_float16"),
+            KerasGAN("keras_gan no XLA, fast", paper, PAPER_M, jit=False, spe=spe),
+            KerasGAN("keras_gan no XLA, as shipped", paper, PAPER_M, jit=False, spe=1, hash_dropout=False),
+            KerasGAN("keras_gan XLA, as shipped", paper, PAPER_M, spe=1, hash_dropout=False),
+            Matmul("TF matmul 2048", "tf", threads=threads),
+            StepMatmuls("step's matmuls only, XLA", "xla", paper_shapes, threads=threads),
         ]
         if have_torch:
-            rows.append(TorchGAN("PyTorch eager, 1 thread", torch_paper, PAPER_M, threads=1))
-    rows += [
-        KerasGAN("keras_gan no XLA, fast", paper, PAPER_M, jit=False, spe=spe),
-        KerasGAN("keras_gan no XLA, as shipped", paper, PAPER_M, jit=False, spe=1, hash_dropout=False),
-        KerasGAN("keras_gan XLA, as shipped", paper, PAPER_M, spe=1, hash_dropout=False),
-        Matmul("TF matmul 2048", "tf", threads=threads),
-        StepMatmuls("step's matmuls only, XLA", "xla", paper_shapes, threads=threads),
-    ]
-    if have_torch:
-        rows += [
-            StepMatmuls("step's matmuls only, torch", "torch", paper_shapes, threads=threads),
-            Matmul("torch matmul 2048", "torch", threads=threads),
-        ]
+            rows += [
+                StepMatmuls("step's matmuls only, torch", "torch", paper_shapes, threads=threads),
+                Matmul("torch matmul 2048", "torch", threads=threads),
+            ]
     if args.dcgan:
         rows.append(KerasGAN("DCGAN keras_gan XLA", dcgan, DCGAN_M, spe=spe, optimizer="adam"))
         if have_torch:
@@ -490,6 +577,23 @@ def main(argv=None):
         if args.ablations:
             rows.append(KerasGAN("DCGAN keras_gan XLA, one D pass", dcgan, DCGAN_M, spe=spe, optimizer="adam",
                                  joint=True))
+    config_names = [name.strip() for name in args.configs.split(",") if name.strip()]
+    for name in config_names:
+        # The config as training builds it, then its PyTorch reference, neighbours (see measure()).
+        config = keras_gan.configs.get_config(name)
+        rows.append(KerasConfigGAN(f"{name}: keras_gan XLA", name))
+        if have_torch:
+            rows.append(TorchConfigGAN(f"{name}: PyTorch eager", name, threads=threads))
+        if args.ablations:
+            rows += [KerasConfigGAN(f"{name}: keras_gan, spe={spe}", name, steps_per_execution=spe),
+                     KerasConfigGAN(f"{name}: keras_gan, no XLA", name, jit_compile=False)]
+            # What each of the modern recipe's parts costs, on both sides.
+            for label, field, off in (("no EMA", "ema_decay", None), ("no spectral norm", "spectral_norm", False)):
+                if getattr(config, field):
+                    rows.append(KerasConfigGAN(f"{name}: keras_gan, {label}", name, **{field: off}))
+                    if have_torch:
+                        rows.append(TorchConfigGAN(f"{name}: PyTorch eager, {label}", name, threads=threads,
+                                                   **{field: off}))
     print(f"TF {tf.__version__}, Keras {keras.__version__}, keras_gan {keras_gan.__version__}"
           + (f", torch {torch.__version__}" if have_torch else "")
           + f"; {os.cpu_count()} CPUs; TF threads intra={args.intra} inter={args.inter}, torch threads {threads}"
@@ -498,33 +602,37 @@ def main(argv=None):
     start = time.perf_counter()
     samples = measure(rows, args.rounds, args.window)
 
-    # The matmul work of the step, counted (see mlp_step_flops) and read off the HLO XLA compiled.
-    fast_gan = rows[0].gan
-    g_kernels, d_kernels = kernels(fast_gan.generator), kernels(fast_gan.discriminator)
-    d_flops, g_flops, step1 = mlp_step_flops(g_kernels, d_kernels, PAPER_M, 1)
-    step5 = mlp_step_flops(g_kernels, d_kernels, PAPER_M, 5)[2]
-    compiled = hlo_dot_flops(compiled_step_hlo(fast_gan, tf.zeros((PAPER_M, 784))))
-    peaks = [c.name for c in rows if c.unit == "GFLOP/s"]
-    # Per round, the higher of the two frameworks' peaks.
-    peak_samples = [max(vals, key=lambda v: v[0]) for vals in zip(*(samples[p] for p in peaks))]
-    samples["peak"] = peak_samples
-    peak, peak_quiet, _ = summary(peak_samples)
+    step1 = step5 = None
+    if args.paper:
+        # The matmul work of the step, counted (see mlp_step_flops) and read off the HLO XLA compiled.
+        fast_gan = rows[0].gan
+        g_kernels, d_kernels = kernels(fast_gan.generator), kernels(fast_gan.discriminator)
+        d_flops, g_flops, step1 = mlp_step_flops(g_kernels, d_kernels, PAPER_M, 1)
+        step5 = mlp_step_flops(g_kernels, d_kernels, PAPER_M, 5)[2]
+        compiled = hlo_dot_flops(compiled_step_hlo(fast_gan, tf.zeros((PAPER_M, 784))))
+        peaks = [c.name for c in rows if c.unit == "GFLOP/s"]
+        # Per round, the higher of the two frameworks' peaks.
+        peak_samples = [max(vals, key=lambda v: v[0]) for vals in zip(*(samples[p] for p in peaks))]
+        samples["peak"] = peak_samples
+        peak, peak_quiet, _ = summary(peak_samples)
 
+        print()
+        print(f"Paper MLP GAN, m={PAPER_M}: {step1 / 1e9:.4f} GFLOP of matmuls per step at k=1 (D update "
+              f"{d_flops / 1e9:.4f}, G update {g_flops / 1e9:.4f}; XLA's compiled dots: {compiled / 1e9:.4f}), "
+              f"{step5 / 1e9:.4f} at k=5")
+        print(f"fp32 matmul peak (higher of TF and torch, 2048^3): {peak:.1f} GFLOP/s median, "
+              f"{_fmt(peak_quiet, '.1f')} in quiet windows -> roofline {peak * 1e9 / step1:.1f} steps/s "
+              f"({_fmt(peak_quiet and peak_quiet * 1e9 / step1, '.1f')} quiet)")
     print()
-    print(f"Paper MLP GAN, m={PAPER_M}: {step1 / 1e9:.4f} GFLOP of matmuls per step at k=1 (D update "
-          f"{d_flops / 1e9:.4f}, G update {g_flops / 1e9:.4f}; XLA's compiled dots: {compiled / 1e9:.4f}), "
-          f"{step5 / 1e9:.4f} at k=5")
-    print(f"fp32 matmul peak (higher of TF and torch, 2048^3): {peak:.1f} GFLOP/s median, "
-          f"{_fmt(peak_quiet, '.1f')} in quiet windows -> roofline {peak * 1e9 / step1:.1f} steps/s "
-          f"({_fmt(peak_quiet and peak_quiet * 1e9 / step1, '.1f')} quiet)")
-    print()
-    print(f"{'contender':40s} {'rate':>8s} {'quiet':>8s} {'n':>3s} {'others':>7s} {'roofline':>9s}  notes")
+    width = max(40, *(len(c.name) for c in rows))
+    print(f"{'contender':{width}s} {'rate':>8s} {'quiet':>8s} {'n':>3s} {'others':>7s} {'roofline':>9s}  notes")
     for c in rows:
         rate, quiet, n_quiet = summary(samples[c.name])
         shares = [s for _, s in samples[c.name] if s is not None]
         others = f"{100 * statistics.median(shares):.0f} %" if shares else "-"
         roof = ""
-        if c.unit == "steps" and not c.name.startswith("DCGAN"):
+        if args.paper and c.unit == "steps" and not isinstance(c, (KerasConfigGAN, TorchConfigGAN)) \
+                and not c.name.startswith("DCGAN"):
             work = step5 if c.k == 5 else step1
             roof = f"{100 * paired(samples, c.name, 'peak', lambda r, p: r * work / 1e9 / p)[0]:.0f} %"
         notes = [c.unit if c.unit != "steps" else "steps/s"]
@@ -533,29 +641,33 @@ def main(argv=None):
         if c.last_losses is not None:
             finite = all(math.isfinite(x) for x in c.last_losses)
             notes.append("losses finite" if finite else f"NON-FINITE losses {c.last_losses}")
-        print(f"{c.name:40s} {rate:8.2f} {_fmt(quiet, '8.2f'):>8s} {n_quiet:3d} {others:>7s} {roof:>9s}  "
+        print(f"{c.name:{width}s} {rate:8.2f} {_fmt(quiet, '8.2f'):>8s} {n_quiet:3d} {others:>7s} {roof:>9s}  "
               + "; ".join(notes))
 
     print()
-    print(f"Paired per-round ratios, median over {args.rounds} rounds [over quiet rounds, n]:")
+    print(f"Paired per-round ratios, median over {args.rounds} rounds [over quiet rounds, n] (min-max over rounds):")
 
     def line(label, a, b, target="", transform=lambda ra, rb: ra / rb, unit="x"):
         if a not in samples or b not in samples:
             return
         value, quiet, n = paired(samples, a, b, transform)
-        print(f"  {label:58s} {value:6.2f}{unit} [{_fmt(quiet, '.2f')}{unit if quiet else ''}, {n}]  {target}")
+        spread = [transform(ra, rb) for (ra, _), (rb, _) in zip(samples[a], samples[b])]
+        print(f"  {label:{max(58, len(label))}s} {value:6.2f}{unit} [{_fmt(quiet, '.2f')}{unit if quiet else ''}, {n}] "
+              f"({min(spread):.2f}-{max(spread):.2f})  {target}")
 
-    line("keras_gan XLA fast / PyTorch eager", fast, "PyTorch eager", "target >= 1.4x")
-    line("keras_gan XLA fast / roofline (%)", fast, "peak", "target >= 80 %",
-         lambda r, p: 100 * r * step1 / 1e9 / p, " %")
-    for name in ("step's matmuls only, XLA", "step's matmuls only, torch"):
-        line(f"{name} / roofline (%): the ceiling", name, "peak", "", lambda r, p: 100 * r * step1 / 1e9 / p, " %")
-        line(f"keras_gan XLA fast / {name} (%)", fast, name, "", lambda a, b: 100 * a / b, " %")
-    line("XLA / no XLA (fast path)", fast, "keras_gan no XLA, fast", "target >= 1.5x")
-    line("XLA / no XLA (as shipped)", "keras_gan XLA, as shipped", "keras_gan no XLA, as shipped")
-    line("fast / as shipped (XLA)", fast, "keras_gan XLA, as shipped")
-    line(f"time per step k=5 / k=1 (FLOPs predict {step5 / step1:.2f}x)", fast, "keras_gan XLA, fast, k=5")
-    line("PyTorch: time per step k=5 / k=1", "PyTorch eager", "PyTorch eager, k=5")
+    if args.paper:
+        line("keras_gan XLA fast / PyTorch eager", fast, "PyTorch eager", "target >= 1.4x")
+        line("keras_gan XLA fast / roofline (%)", fast, "peak", "target >= 80 %",
+             lambda r, p: 100 * r * step1 / 1e9 / p, " %")
+        for name in ("step's matmuls only, XLA", "step's matmuls only, torch"):
+            line(f"{name} / roofline (%): the ceiling", name, "peak", "", lambda r, p: 100 * r * step1 / 1e9 / p,
+                 " %")
+            line(f"keras_gan XLA fast / {name} (%)", fast, name, "", lambda a, b: 100 * a / b, " %")
+        line("XLA / no XLA (fast path)", fast, "keras_gan no XLA, fast", "target >= 1.5x")
+        line("XLA / no XLA (as shipped)", "keras_gan XLA, as shipped", "keras_gan no XLA, as shipped")
+        line("fast / as shipped (XLA)", fast, "keras_gan XLA, as shipped")
+        line(f"time per step k=5 / k=1 (FLOPs predict {step5 / step1:.2f}x)", fast, "keras_gan XLA, fast, k=5")
+        line("PyTorch: time per step k=5 / k=1", "PyTorch eager", "PyTorch eager, k=5")
     line("DCGAN keras_gan XLA / PyTorch eager", "DCGAN keras_gan XLA", "DCGAN PyTorch eager")
     line("DCGAN XLA / no XLA", "DCGAN keras_gan XLA", "DCGAN keras_gan no XLA")
     line("DCGAN two D passes (default) / one D pass", "DCGAN keras_gan XLA", "DCGAN keras_gan XLA, one D pass")
@@ -564,6 +676,14 @@ def main(argv=None):
             line(f"fast / ({c.name.split('fast, ')[1]})", fast, c.name)
     if args.ablations and have_torch:
         line("PyTorch 2 threads / 1 thread", "PyTorch eager", "PyTorch eager, 1 thread")
+    for name in config_names:
+        as_trained = f"{name}: keras_gan XLA"
+        line(f"{name}: keras_gan XLA / PyTorch eager", as_trained, f"{name}: PyTorch eager", "target >= 1.4x")
+        for c in rows:
+            if c.name.startswith(f"{name}: keras_gan, "):
+                variant = c.name.split(": keras_gan, ")[1]
+                line(f"{name}: as trained / ({variant})", as_trained, c.name)
+                line(f"{name}: keras_gan / PyTorch, both {variant}", c.name, f"{name}: PyTorch eager, {variant}")
     print(f"\n{time.perf_counter() - start:.0f} s; 'others' = CPU share other processes used during the windows "
           f"(quiet: < {100 * QUIET:.0f} %)")
 
