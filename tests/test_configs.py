@@ -76,7 +76,7 @@ def test_unknown_config_lists_the_known_ones():
         ({"latent_dim": -3}, r"--latent_dim"),
         ({"d_learning_rate": 0.0}, r"--d_learning_rate or --learning_rate"),
         ({"g_learning_rate": math.nan}, r"--g_learning_rate"),
-        ({"generator_loss": "wasserstein"}, r"--generator_loss"),
+        ({"generator_loss": "relativistic"}, r"--generator_loss"),
         ({"verbose": 3}, r"--verbose"),
         ({"dataset": "toy_ring"}, r"takes images, but dataset .toy_ring. holds points; use --architecture=mlp"),
         ({"final_momentum": 1.0}, r"final_momentum must lie in \[0, 1\)"),

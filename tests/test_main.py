@@ -60,7 +60,7 @@ def test_sample_writes_a_png_or_npy(ring_workdir, run_cli, tmp_path):
         (["--d_steps=0"], "d_steps (--d_steps) must be an int >= 1, got 0"),
         (["--epochs=three"], "--epochs"),
         (["--hidden_units=a,b"], "--hidden_units takes comma-separated ints"),
-        (["--generator_loss=wasserstein"], "generator_loss (--generator_loss) must be one of"),
+        (["--generator_loss=relativistic"], "generator_loss (--generator_loss) must be one of"),
         (["--dataset=/no/such/folder"], "/no/such/folder"),
         (["--batch_size=0"], "--batch_size"),
         (["--config=toy_rnig"], "Unknown config 'toy_rnig'. Choose one of: dcgan_fashion_mnist"),
