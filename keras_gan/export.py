@@ -73,7 +73,9 @@ def export_generator(
 
     Args:
         gan_or_generator: A `keras_gan.GAN` (its generator, latent size and noise prior are used) or a bare
-            generator `keras.Model` mapping [batch, latent_dim] to samples.
+            generator `keras.Model` mapping [batch, latent_dim] to samples. A GAN with a weight average
+            (`ema_decay`) serves the averaged generator (`gan.sampling_generator`); export `gan.generator` (with
+            its latent_dim and noise) for the raw one.
         base_dir: Str or path-like, the local folder TF Serving's `--model_base_path` points above
             (the version folder goes to `base_dir/model_name/version`). Cloud URLs are refused: renaming there
             is not atomic.
