@@ -1,8 +1,11 @@
-"""The package's one rule for counts and sizes: an int >= 1, bools excluded (True is not a batch size)."""
+"""The package's one rule for counts and sizes (an int >= 1, bools excluded: True is not a batch size), and for
+loss weights and decays (finite real numbers in a range)."""
+
+import math
 
 import numpy as np
 
-__all__ = ["check_positive_int", "is_positive_int"]
+__all__ = ["check_positive_int", "is_open_unit_interval", "is_positive_int", "is_weight"]
 
 
 def is_positive_int(value):
@@ -36,3 +39,28 @@ def check_positive_int(name, value, fix=""):
     if not is_positive_int(value):
         raise ValueError(f"{name} must be a positive int, got {value!r}." + (f" {fix}" if fix else ""))
     return int(value)
+
+
+def _is_real(value):
+    return not isinstance(value, (bool, np.bool_)) and isinstance(value, (int, float, np.integer, np.floating)) \
+        and math.isfinite(value)
+
+
+def is_weight(value):
+    """True for a finite real number >= 0 (a loss weight; 0 turns the term off).
+
+    Example:
+        >>> is_weight(10.0), is_weight(0), is_weight(-1.0), is_weight(float("nan")), is_weight(True)
+        (True, True, False, False, False)
+    """
+    return _is_real(value) and value >= 0
+
+
+def is_open_unit_interval(value):
+    """True for a real number strictly between 0 and 1 (a decay, e.g. 0.999).
+
+    Example:
+        >>> is_open_unit_interval(0.999), is_open_unit_interval(1.0), is_open_unit_interval("0.9")
+        (True, False, False)
+    """
+    return _is_real(value) and 0 < value < 1

@@ -133,7 +133,7 @@ class GAN(keras.Model):
         )
         self._check_networks()
         self.joint_discriminator_pass = bool(joint_discriminator_pass)
-        if ema_decay is not None and not (isinstance(ema_decay, (float, int)) and 0 < ema_decay < 1):
+        if ema_decay is not None and not checks.is_open_unit_interval(ema_decay):
             raise ValueError(f"ema_decay must be a float in (0, 1), e.g. 0.999, or None; got {ema_decay!r}.")
         self.ema_decay = None if ema_decay is None else float(ema_decay)
         self.ema_generator = None if ema_decay is None else _clone_weights(generator)
@@ -225,8 +225,7 @@ class GAN(keras.Model):
                 "Pass two instances, e.g. d_optimizer=keras.optimizers.Adam(), g_optimizer=keras.optimizers.Adam()."
             )
         for name, weight in (("gradient_penalty", gradient_penalty), ("r1_penalty", r1_penalty)):
-            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0 \
-                    or not math.isfinite(weight):
+            if not checks.is_weight(weight):
                 raise ValueError(f"{name} must be a weight >= 0 (0 turns it off), got {weight!r}.")
         checks.check_positive_int("r1_interval", r1_interval, "Apply R1 every N discriminator updates; 1 is "
                                   "every update.")

@@ -11,7 +11,7 @@ import math
 from typing import Optional, Tuple
 
 from keras_gan import distribute, losses, noise
-from keras_gan.checks import is_positive_int
+from keras_gan.checks import is_open_unit_interval, is_positive_int, is_weight
 from keras_gan.data import registry as datasets
 from keras_gan.networks import architectures
 
@@ -197,9 +197,9 @@ def validate(config):
         fail(f"min_learning_rate must lie in [0, the learning rates], got {config.min_learning_rate!r}.")
     for field in ("gradient_penalty", "r1_penalty"):
         value = getattr(config, field)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        if not is_weight(value):
             fail(f"{field} (--{field}) must be a weight >= 0 (0 turns it off), got {value!r}.")
-    if config.ema_decay is not None and not (_positive_number(config.ema_decay) and config.ema_decay < 1):
+    if config.ema_decay is not None and not is_open_unit_interval(config.ema_decay):
         fail(f"ema_decay (--ema_decay) must lie in (0, 1), e.g. 0.999, or be unset; got {config.ema_decay!r}.")
     for field in ("initial_momentum", "final_momentum", "beta_1", "beta_2"):
         if not 0 <= getattr(config, field) < 1:
