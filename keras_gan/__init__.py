@@ -13,11 +13,12 @@ __version__ = "0.1.0"
 from keras_gan import _startup  # noqa: F401, I001
 from keras_gan import callbacks, configs, data, losses, metrics, networks, noise, penalties
 from keras_gan.gan import GAN
+from keras_gan.conditional import ConditionalGAN
 
 # After gan: export builds on it.
 from keras_gan import export, serving  # noqa: E402
 
 __all__ = [
-    "GAN", "callbacks", "configs", "data", "export", "losses", "metrics", "networks", "noise", "penalties", "serving",
+    "ConditionalGAN", "GAN", "callbacks", "configs", "data", "export", "losses", "metrics", "networks", "noise", "penalties", "serving",
     "__version__",
 ]

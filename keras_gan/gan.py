@@ -281,7 +281,7 @@ class GAN(keras.Model):
         Raises:
             ValueError: if the batch size is known and not a multiple of `d_steps`.
         """
-        real = _real_examples(data)
+        real, labels = self._unpack(data)
         k = self.d_steps
         batch = real.shape[0]
         if batch is None:
@@ -293,50 +293,57 @@ class GAN(keras.Model):
         elif batch % k:
             raise ValueError(_split_message(k, batch))
         m = batch // k
-        # Train the discriminator k times, each on its own minibatch of m real examples and m fresh noise vectors.
+        # Train the discriminator k times, each on its own minibatch of m real examples (with their labels, for a
+        # ConditionalGAN) and m fresh noise vectors.
         for i in range(k):
-            self._discriminator_step(real[i * m : (i + 1) * m], m)
+            rows = slice(i * m, (i + 1) * m)
+            self._discriminator_step(real[rows], None if labels is None else labels[rows], m)
         # Then the generator once, on m fresh noise vectors.
-        self._generator_step(m)
+        self._generator_step(m, None if labels is None else labels[:m])
         if self.ema_generator is not None:
             self._update_average()
         # Averaged over the replicas here: every replica and worker reports the global values.
         return distribute.reduce_metrics({metric.name: metric.result() for metric in self.metrics})
 
-    def _discriminator_step(self, real, m):
+    def _discriminator_step(self, real, real_labels, m):
         # Under a replicating strategy with XLA, the gradients come from an XLA function on this replica; the
         # all-reduce and the optimizer update stay outside it (keras_gan.distribute.per_replica_function).
         gradients = distribute.per_replica_function(self._discriminator_gradients, self._per_replica_xla)
-        loss, grads, real_logits, fake_logits = gradients(real, m)
+        loss, grads, real_logits, fake_logits = gradients(real, real_labels, m)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
         self.d_loss_tracker.update_state(loss)
         self.d_real_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
         self.d_fake_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
 
-    def _discriminator_gradients(self, real, m):
-        fake = self.generator(self._noise(m), training=True)
+    def _discriminator_gradients(self, real, real_labels, m):
+        fake_labels = self._fake_labels(m, real_labels)
+        fake = self.generator(self._generator_inputs(self._noise(m), fake_labels), training=True)
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
-            real_logits, fake_logits = self._discriminate(real, fake)
-            loss = self.discriminator_loss_fn(real_logits, fake_logits) + self._penalties(real, fake, m)
+            real_logits, fake_logits = self._discriminate(real, real_labels, fake, fake_labels)
+            loss = self.discriminator_loss_fn(real_logits, fake_logits) + self._penalties(real, real_labels, fake, m)
             scaled_loss = self.d_optimizer.scale_loss(_scale_for_replicas(loss))
         return loss, tape.gradient(scaled_loss, variables), real_logits, fake_logits
 
-    def _penalties(self, real, fake, m):
-        """D's gradient regularisers (keras_gan.penalties), inside D's tape so their own gradients train D."""
+    def _penalties(self, real, real_labels, fake, m):
+        """D's gradient regularisers (keras_gan.penalties), inside D's tape so their own gradients train D.
+
+        A conditional D is penalised as a function of x at the real minibatch's labels (interpolates included).
+        """
         total = 0.0
+        critic = self._critic(real_labels)
         if self.gradient_penalty:
             seed = self._next_seed()
             alpha = distribute.replica_rows(lambda shape: noise_lib.sample_unit_uniform(shape, seed), (m,))
-            total += self.gradient_penalty * penalties.gradient_penalty(self.discriminator, real, fake, alpha)
+            total += self.gradient_penalty * penalties.gradient_penalty(critic, real, fake, alpha)
         if self.r1_penalty:
             n = self.r1_interval
             if n == 1:
-                total += 0.5 * self.r1_penalty * penalties.r1_penalty(self.discriminator, real)
+                total += 0.5 * self.r1_penalty * penalties.r1_penalty(critic, real)
             else:
                 # Lazy R1: every n-th D update (counted by D's optimizer), n times as strong.
                 due = ops.equal(self.d_optimizer.iterations % n, 0)
-                total += ops.cond(due, lambda: 0.5 * n * self.r1_penalty * penalties.r1_penalty(self.discriminator, real),
+                total += ops.cond(due, lambda: 0.5 * n * self.r1_penalty * penalties.r1_penalty(critic, real),
                                   lambda: ops.zeros((), "float32"))
         return total
 
@@ -348,29 +355,55 @@ class GAN(keras.Model):
             # Trained weights are averaged; running statistics (batch norm) are copied.
             average.assign(beta * average + (1.0 - beta) * weight if weight.trainable else weight)
 
-    def _discriminate(self, real, fake):
+    def _discriminate(self, real, real_labels, fake, fake_labels):
         if self.joint_discriminator_pass and tuple(real.shape[1:]) == tuple(fake.shape[1:]):
             # One pass over [real; fake]: twice-as-tall matmuls, the same per-example logits (keras_gan.networks.acts_per_example).
             dtype = keras.backend.result_type(real.dtype, fake.dtype)
-            logits = self.discriminator(ops.concatenate([ops.cast(real, dtype), ops.cast(fake, dtype)]), training=True)
+            both = ops.concatenate([ops.cast(real, dtype), ops.cast(fake, dtype)])
+            labels = None if real_labels is None else ops.concatenate([real_labels, fake_labels])
+            logits = self._critic(labels)(both, training=True)
             m = ops.shape(real)[0]
             return logits[:m], logits[m:]
-        return self.discriminator(real, training=True), self.discriminator(fake, training=True)
+        return self._critic(real_labels)(real, training=True), self._critic(fake_labels)(fake, training=True)
 
-    def _generator_step(self, m):
+    def _generator_step(self, m, labels):
         gradients = distribute.per_replica_function(self._generator_gradients, self._per_replica_xla)
-        loss, grads = gradients(m)
+        loss, grads = gradients(m, labels)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
         self.g_loss_tracker.update_state(loss)
 
-    def _generator_gradients(self, m):
+    def _generator_gradients(self, m, real_labels):
+        fake_labels = self._fake_labels(m, real_labels)
         z = self._noise(m)
         variables = self.generator.trainable_variables
         with tf.GradientTape() as tape:
-            fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+            fake = self.generator(self._generator_inputs(z, fake_labels), training=True)
+            fake_logits = self._critic(fake_labels)(fake, training=True)
             loss = self.generator_loss_fn(fake_logits)
             scaled_loss = self.g_optimizer.scale_loss(_scale_for_replicas(loss))
         return loss, tape.gradient(scaled_loss, variables)
+
+    # The conditioning hooks: an unconditional GAN ignores labels; keras_gan.ConditionalGAN overrides `_unpack` and
+    # `_fake_labels`, and these two pass the labels to the players.
+
+    def _unpack(self, data):
+        """(real examples, their labels or None) of one batch."""
+        return _real_examples(data), None
+
+    def _fake_labels(self, m, real_labels):
+        """The labels the generator is asked for in one update (None: unconditional)."""
+        del m, real_labels
+        return None
+
+    @staticmethod
+    def _generator_inputs(z, labels):
+        return z if labels is None else [z, labels]
+
+    def _critic(self, labels):
+        """D as a function of the examples alone (given the labels), as the penalties need it."""
+        if labels is None:
+            return self.discriminator
+        return lambda x, training=True: self.discriminator([x, labels], training=training)
 
     def _next_seed(self):
         # The model's one random stream: every draw in training takes the next counter value.

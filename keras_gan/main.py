@@ -2,7 +2,7 @@
 
 Usage:
   keras-gan train    --config=NAME --workdir=DIR [--epochs=N --batch_size=M --d_steps=K ... any config field]
-  keras-gan sample   --workdir=DIR [--num_samples=64 --seed=0 --output=FILE.png|.npy]
+  keras-gan sample   --workdir=DIR [--num_samples=64 --seed=0 --output=FILE.png|.npy --label=C]
   keras-gan evaluate --workdir=DIR [--num_samples=10000 --seed=0 --noparzen]
   keras-gan export   --workdir=DIR [--export_dir=DIR/export --model_name=gan --version=N]
 
@@ -49,6 +49,8 @@ flags.DEFINE_boolean("deterministic", False, "Bit-identical reruns and resumes: 
 flags.DEFINE_integer("num_samples", None, "sample: samples in the picture (default 64). evaluate: default 10000.")
 flags.DEFINE_string("output", None, "sample: file to write, .png (picture) or .npy (raw samples). Default "
                     "WORKDIR/samples/sample_seed<SEED>.png.")
+flags.DEFINE_integer("label", None, "sample: conditional models only, the class to draw; unset or -1: a "
+                     "class-balanced mix (class i % C for sample i).")
 flags.DEFINE_string("export_dir", None, "export: TF Serving model base folder (default WORKDIR/export).")
 flags.DEFINE_string("model_name", "gan", "export: the model's name under --export_dir (TF Serving's MODEL_NAME).")
 flags.DEFINE_integer("version", None, "export: version number (default: one above the highest existing).")
@@ -144,7 +146,7 @@ def _sample():
     if num_samples < 1:
         raise CommandError(f"--num_samples must be >= 1, got {num_samples}.")
     output = FLAGS.output or os.path.join(FLAGS.workdir, train_lib.SAMPLES_DIR, f"sample_seed{seed}.png")
-    path = train_lib.sample_to_file(gan, output, num_samples, seed)
+    path = train_lib.sample_to_file(gan, output, num_samples, seed, labels=FLAGS.label)
     print(f"Wrote {num_samples} samples of epoch {meta['epoch']} to {path}")
 
 

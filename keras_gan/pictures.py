@@ -61,13 +61,14 @@ def encode_png(picture):
     return tf.io.encode_png(tf.constant(picture)).numpy()
 
 
-def image_grid(images, image_shape=None, padding=2):
-    """Tiles images into one uint8 picture, as square as possible.
+def image_grid(images, image_shape=None, padding=2, columns=None):
+    """Tiles images into one uint8 picture, as square as possible (or `columns` wide, row by row).
 
     Args:
         images: Array [n, H, W, C] or [n, H*W*C] in [0, 1] (values outside are clipped).
         image_shape: (H, W, C) of flat images; None infers (s, s, 1) or (s, s, 3) for square images.
         padding: Int pixels of black between tiles.
+        columns: Optional positive int, tiles per row (e.g. one row per class); None: ceil(sqrt(n)).
 
     Returns:
         np.ndarray uint8 [rows·(H+p)+p, cols·(W+p)+p, C] with C in {1, 3}.
@@ -87,7 +88,7 @@ def image_grid(images, image_shape=None, padding=2):
     if images.ndim == 3:
         images = images[..., None]
     n, h, w, c = images.shape
-    cols = int(math.ceil(math.sqrt(n)))
+    cols = int(columns) if columns else int(math.ceil(math.sqrt(n)))
     rows = int(math.ceil(n / cols))
     grid = np.zeros((rows * (h + padding) + padding, cols * (w + padding) + padding, c), np.uint8)
     pixels = np.round(np.clip(images, 0.0, 1.0) * 255).astype(np.uint8)
@@ -163,13 +164,14 @@ def points_picture(samples, reference=None, size=256, extent=None):
     return picture
 
 
-def picture(samples, image_shape=None, reference=None):
+def picture(samples, image_shape=None, reference=None, columns=None):
     """The picture of a batch of samples: an image grid, or for 1-D / 2-D points a histogram / scatter plot.
 
     Args:
         samples: Array [n, ...] of generator outputs; images must already be in [0, 1].
         image_shape: (H, W, C) for flat image samples, or None.
         reference: For points: data points drawn behind the samples.
+        columns: Images: tiles per row (`image_grid`); None: as square as possible.
 
     Returns:
         np.ndarray uint8 [H, W, C].
@@ -178,4 +180,4 @@ def picture(samples, image_shape=None, reference=None):
     flat = samples.reshape(len(samples), -1)
     if flat.shape[1] <= 2 and image_shape is None:
         return points_picture(flat, reference)
-    return image_grid(samples, image_shape)
+    return image_grid(samples, image_shape, columns=columns)

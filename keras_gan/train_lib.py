@@ -40,6 +40,7 @@ from keras_gan import checkpoints
 from keras_gan import configs as configs_lib
 from keras_gan import distribute, files, networks, pictures, schedules
 from keras_gan.data import pipeline
+from keras_gan.conditional import ConditionalGAN
 from keras_gan.gan import GAN
 from keras_gan.metrics.evaluation import evaluate
 from keras_gan.progress import logger
@@ -50,6 +51,8 @@ __all__ = [
     "check_workdir",
     "config_with_overrides",
     "load_examples",
+    "load_labelled_examples",
+    "resolve_num_classes",
     "restore_from_workdir",
     "sample_to_file",
     "train_and_evaluate",
@@ -90,12 +93,66 @@ def load_examples(config):
     Raises:
         ValueError: if the dataset cannot be loaded (the message says where it looked and what to pass).
     """
-    examples, _ = config.dataset_spec.load(
+    examples, _, example_shape = load_labelled_examples(config)
+    return examples, example_shape
+
+
+def load_labelled_examples(config):
+    """The training split of `config`'s dataset with its labels (None when the source has none).
+
+    Args:
+        config: A `Config`.
+
+    Returns:
+        (examples float32 [N, ...], labels int64 [N] or None, example_shape).
+
+    Raises:
+        ValueError: if the dataset cannot be loaded.
+    """
+    examples, labels = config.dataset_spec.load(
         config.split, seed=config.seed, num_examples=config.num_examples, data_dir=config.data_dir,
         local_dir=config.local_dir,
     )
     examples = np.asarray(examples, np.float32)
-    return examples, tuple(int(d) for d in examples.shape[1:])
+    return examples, labels, tuple(int(d) for d in examples.shape[1:])
+
+
+def resolve_num_classes(config, labels):
+    """The number of classes a conditional config trains: `config.num_classes`, else the largest label + 1.
+
+    Args:
+        config: A `Config` with a conditional architecture.
+        labels: Int array [N] of the training labels, or None.
+
+    Returns:
+        Int >= 2.
+
+    Raises:
+        ValueError: if the dataset has no labels, a label is negative or not below `num_classes`, or fewer than
+            two classes are found. Each message names the fix.
+    """
+    if labels is None:
+        raise ValueError(
+            f"architecture {config.architecture!r} is conditional (G and D take class labels), but dataset "
+            f"{config.dataset!r} has no labels. Use a labelled dataset (a TFDS dataset with a label feature, a folder "
+            "with one subfolder per class, a .npz with y/labels, IDX label files), or an unconditional architecture "
+            "such as --architecture=dcgan."
+        )
+    labels = np.asarray(labels)
+    if len(labels) and labels.min() < 0:
+        raise ValueError(f"dataset {config.dataset!r} has label {int(labels.min())}; class labels must be >= 0.")
+    found = int(labels.max()) + 1 if len(labels) else 0
+    if config.num_classes is not None:
+        if found > config.num_classes:
+            raise ValueError(
+                f"dataset {config.dataset!r} has label {found - 1}, but --num_classes={config.num_classes}; labels must "
+                f"be 0..num_classes-1. Pass --num_classes={found} or more, or leave it unset to read it off the labels."
+            )
+        return config.num_classes
+    if found < 2:
+        raise ValueError(f"dataset {config.dataset!r} has labels of {found} class(es); a conditional GAN needs at "
+                         "least 2. Use an unconditional architecture such as --architecture=dcgan.")
+    return found
 
 
 def _optimizer(config, initial_learning_rate, name):
@@ -113,7 +170,7 @@ def _steps_per_execution(config, steps):
     return max(d for d in range(1, min(config.steps_per_execution, steps) + 1) if steps % d == 0)
 
 
-def build_gan(config, example_shape, examples=None, steps_per_epoch=None):
+def build_gan(config, example_shape, examples=None, steps_per_epoch=None, num_classes=None):
     """Builds and compiles the GAN of `config`, with both optimizers built (ready to restore a checkpoint).
 
     Args:
@@ -123,17 +180,32 @@ def build_gan(config, example_shape, examples=None, steps_per_epoch=None):
             None when weights are about to be restored.
         steps_per_epoch: Optional int; `config.steps_per_execution` is lowered to a divisor of it, so that
             executions never straddle an epoch's end (where checkpoints are taken).
+        num_classes: Conditional architectures: the number of classes (`resolve_num_classes`); default
+            `config.num_classes`.
 
     Returns:
-        A compiled `keras_gan.GAN`.
+        A compiled `keras_gan.GAN`, or a `keras_gan.ConditionalGAN` for a conditional architecture.
+
+    Raises:
+        ValueError: for a conditional architecture without a number of classes.
     """
-    generator, discriminator, joint = networks.get_architecture(config.architecture).build(
-        config, tuple(example_shape), examples
+    architecture = networks.get_architecture(config.architecture)
+    kwargs = dict(
+        latent_dim=config.latent_dim, d_steps=config.d_steps, noise=config.noise, noise_scale=config.noise_scale,
+        seed=config.seed, ema_decay=config.ema_decay,
     )
-    gan = GAN(
-        generator, discriminator, latent_dim=config.latent_dim, d_steps=config.d_steps, noise=config.noise,
-        noise_scale=config.noise_scale, seed=config.seed, joint_discriminator_pass=joint, ema_decay=config.ema_decay,
-    )
+    if architecture.conditional:
+        num_classes = num_classes or config.num_classes
+        if num_classes is None:
+            raise ValueError(f"architecture {config.architecture!r} is conditional: pass num_classes (or set "
+                             "--num_classes).")
+        config = dataclasses.replace(config, num_classes=int(num_classes))
+    generator, discriminator, joint = architecture.build(config, tuple(example_shape), examples)
+    if architecture.conditional:
+        gan = ConditionalGAN(generator, discriminator, num_classes=config.num_classes,
+                             label_distribution=config.label_distribution, joint_discriminator_pass=joint, **kwargs)
+    else:
+        gan = GAN(generator, discriminator, joint_discriminator_pass=joint, **kwargs)
     gan.compile(
         d_optimizer=_optimizer(config, config.d_learning_rate, "d_optimizer"),
         g_optimizer=_optimizer(config, config.g_learning_rate, "g_optimizer"),
@@ -331,10 +403,12 @@ def train_and_evaluate(config, workdir):
         config, steps_per_execution=distribute.steps_per_execution(config.steps_per_execution, strategy))
 
     keras.utils.set_random_seed(config.seed)
-    examples, example_shape = load_examples(config)
+    examples, labels, example_shape = load_labelled_examples(config)
+    conditional = networks.get_architecture(config.architecture).conditional
+    num_classes = resolve_num_classes(config, labels) if conditional else None
     steps = pipeline.steps_per_epoch(len(examples), config.batch_size, config.d_steps)
     with strategy.scope():
-        gan = build_gan(config, example_shape, examples, steps)
+        gan = build_gan(config, example_shape, examples, steps, num_classes=num_classes)
     checkpoint_dir = os.path.join(run_dir, CHECKPOINT_DIR)
     try:
         meta = checkpoints.Checkpointer(gan, checkpoint_dir).restore_latest()
@@ -349,11 +423,13 @@ def train_and_evaluate(config, workdir):
     if not os.path.exists(os.path.join(workdir, CONFIG_FILE)):
         files.atomic_write(os.path.join(workdir, CONFIG_FILE), json.dumps(config.to_dict(), indent=2, sort_keys=True))
     metadata = {"config": config.to_dict(), "example_shape": list(example_shape)}
+    if conditional:
+        metadata["num_classes"] = num_classes
 
     history = {}
     if initial_epoch < config.epochs:
         dataset = pipeline.epoch_batches(
-            examples, batch_size=config.batch_size, d_steps=config.d_steps, seed=config.seed, epochs=config.epochs,
+            (examples, labels) if conditional else examples, batch_size=config.batch_size, d_steps=config.d_steps, seed=config.seed, epochs=config.epochs,
             initial_epoch=initial_epoch,
         )
         # Each replica's share holds its slice of all k minibatches, as one device splits the batch.
@@ -421,33 +497,41 @@ def restore_from_workdir(workdir):
                 f"--config=<name> --workdir={workdir}"
             )
         config = configs_lib.Config.from_dict(meta["config"])
-        gan = build_gan(config, tuple(meta["example_shape"]))
+        gan = build_gan(config, tuple(meta["example_shape"]), num_classes=meta.get("num_classes"))
         meta = checkpoints.Checkpointer(gan, directory).restore_latest()
     except checkpoints.CheckpointError as e:
         raise WorkdirError(str(e)) from e
     return gan, config, meta
 
 
-def sample_to_file(gan, output, num_samples=64, seed=0):
+def sample_to_file(gan, output, num_samples=64, seed=0, labels=None):
     """Draws samples and writes them as a PNG picture (`.png`) or an array (`.npy`).
 
     Args:
-        gan: A `keras_gan.GAN`.
+        gan: A `keras_gan.GAN` or `keras_gan.ConditionalGAN`.
         output: Str path ending in ".png" or ".npy".
         num_samples: Positive int.
         seed: Int; the same seed gives the same samples.
+        labels: ConditionalGAN only: None or -1 for a class-balanced mix, or a class index.
 
     Returns:
         Str, the written path.
 
     Raises:
-        ValueError: for another file suffix or a non-positive `num_samples`.
+        ValueError: for another file suffix, a non-positive `num_samples`, labels for an unconditional GAN, or a
+            label outside the model's classes.
         OSError: if the file cannot be written; an existing file is left as it was.
     """
     suffix = os.path.splitext(output)[1].lower()
     if suffix not in (".png", ".npy"):
         raise ValueError(f"--output must end in .png (a picture) or .npy (the raw samples), got {output!r}.")
-    samples = gan.generate(num_samples, seed=seed)
+    if isinstance(gan, ConditionalGAN):
+        samples = gan.generate(num_samples, labels=labels, seed=seed)
+    elif labels is not None:
+        raise ValueError("--label is for conditional models (architecture cgan or cgan_projection); this GAN is "
+                         "unconditional. Leave --label out.")
+    else:
+        samples = gan.generate(num_samples, seed=seed)
     if suffix == ".npy":
         with files.atomic_path(output) as tmp:
             np.save(tmp, samples)

@@ -33,9 +33,9 @@ def test_one_step_makes_k_discriminator_updates_and_one_generator_update(k):
 class _RecordingGAN(keras_gan.GAN):
     """Records what each discriminator update sees (eager only)."""
 
-    def _discriminator_step(self, real, m):
+    def _discriminator_step(self, real, real_labels, m):
         self.seen.append(np.array(real))
-        return super()._discriminator_step(real, m)
+        return super()._discriminator_step(real, real_labels, m)
 
     def _noise(self, n, seed=None):
         z = super()._noise(n, seed)

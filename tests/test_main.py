@@ -63,7 +63,7 @@ def test_sample_writes_a_png_or_npy(ring_workdir, run_cli, tmp_path):
         (["--generator_loss=relativistic"], "generator_loss (--generator_loss) must be one of"),
         (["--dataset=/no/such/folder"], "/no/such/folder"),
         (["--batch_size=0"], "--batch_size"),
-        (["--config=toy_rnig"], "Unknown config 'toy_rnig'. Choose one of: dcgan_fashion_mnist"),
+        (["--config=toy_rnig"], "Unknown config 'toy_rnig'. Choose one of: cgan_fashion_mnist, dcgan_fashion_mnist"),
         (["--config=toy_1d"], "holds another run (config 'toy_ring'"),
         (["--latent_dim=3", "--batch_size=500"], "latent_dim: 2 there, 3 now"),
     ],

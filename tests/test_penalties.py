@@ -97,7 +97,7 @@ def test_lazy_r1_applies_n_times_the_penalty_on_every_nth_update_and_nothing_bet
     exact = 0.5 * 2.0 * float(penalties.r1_penalty(gan.discriminator, real))
     for iteration, expected in ((0, 4 * exact), (1, 0.0), (3, 0.0), (4, 4 * exact)):
         gan.d_optimizer.iterations.assign(iteration)
-        assert float(gan._penalties(real, tf.constant(FAKE), 3)) == pytest.approx(expected, rel=1e-5)
+        assert float(gan._penalties(real, None, tf.constant(FAKE), 3)) == pytest.approx(expected, rel=1e-5)
 
 
 @pytest.mark.parametrize("loss, weights", [("wasserstein", {"gradient_penalty": 10.0}),

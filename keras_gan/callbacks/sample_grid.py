@@ -16,7 +16,8 @@ class SampleGrid(keras.callbacks.Callback):
 
     The latent batch is drawn once, from the GAN's prior with a fixed seed, so grids of successive epochs show
     the same z. Image data is tiled into a grid; 1-D/2-D toy data is drawn as histograms / a scatter plot over
-    the data (`reference`).
+    the data (`reference`). A `ConditionalGAN`'s grid has one row per class (num_samples // num_classes columns),
+    and each column uses one z for every class.
 
     Args:
         directory: Str, where the PNGs go (created if missing).
@@ -51,14 +52,25 @@ class SampleGrid(keras.callbacks.Callback):
         self._last_written = None
 
     def picture(self):
-        """The current picture of the fixed latent batch, uint8 [H, W, C]."""
+        """The current picture of the fixed latent batch, uint8 [H, W, C] (a conditional GAN's: one row per class)."""
+        classes = getattr(self.model, "num_classes", None)
+        columns = None
         if self._z is None:
-            self._z = self.model.sample_noise(self.num_samples, seed=self.seed)
+            if classes:
+                # Row c holds class c; each column shares one z across the classes (the same style, every class).
+                columns = max(1, self.num_samples // classes)
+                z = self.model.sample_noise(columns, seed=self.seed)
+                labels = np.repeat(np.arange(classes, dtype=np.int32), columns)
+                self._z = [keras.ops.tile(z, (classes, 1)), keras.ops.convert_to_tensor(labels)]
+            else:
+                self._z = self.model.sample_noise(self.num_samples, seed=self.seed)
+        if classes:
+            columns = int(self._z[1].shape[0]) // classes
         samples = keras.ops.convert_to_numpy(self.model.sampling_generator(self._z, training=False))
         is_points = samples.ndim == 2 and samples.shape[1] <= 2 and self.image_shape is None
         if self.image_range is not None and not is_points:
             samples, _ = pictures.to_unit_range(samples, self.image_range)
-        return pictures.picture(samples, self.image_shape, self.reference)
+        return pictures.picture(samples, self.image_shape, self.reference, columns=columns)
 
     def write(self, epoch):
         """Writes the picture for 1-based `epoch`; returns its path."""

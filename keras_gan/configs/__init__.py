@@ -1,5 +1,6 @@
 """Named training configs as code: `keras_gan/configs/<name>.py` defines `get_config() -> Config`.
 
+    cgan_fashion_mnist    class-conditional: the classic DCGAN recipe with labels to G and a projection D
     paper_mnist           the paper's MNIST setup (maxout D, SGD with its lr decay and momentum ramp)
     paper_fashion_mnist   the same on Fashion-MNIST (offline here from Debian's files)
     dcgan_fashion_mnist   the classic DCGAN recipe (batch norm in G, non-saturating loss, Adam), ~45 s an epoch

@@ -12,6 +12,7 @@ from typing import Optional, Tuple
 
 from keras_gan import distribute, losses, noise
 from keras_gan.checks import is_open_unit_interval, is_positive_int, is_weight
+from keras_gan.conditional import LABEL_DISTRIBUTIONS
 from keras_gan.data import registry as datasets
 from keras_gan.networks import architectures
 
@@ -66,6 +67,12 @@ class Config:
     depth: int = _field(2, "dcgan only: stride-2 stages per network (28x28 images allow 2).")
     spectral_norm: bool = _field(False, "dcgan only: spectral normalisation on every layer of D.")
     hidden_units: Tuple[int, ...] = _field((32, 32), "mlp only: hidden widths of both toy nets, e.g. 128,128.")
+    num_classes: Optional[int] = _field(
+        None, "Conditional architectures (cgan, cgan_projection): classes C, labels 0..C-1; unset: the largest "
+        "training label + 1.")
+    label_distribution: str = _field(
+        "uniform", "Conditional architectures: labels of the fakes, uniform over the classes or 'data' (the real "
+        "minibatch's labels, so the data's class frequencies).")
 
     # ---- the game ----------------------------------------------------------------------------------------
     d_steps: int = _field(1, "k, discriminator updates per generator update (paper: 1).")
@@ -177,6 +184,11 @@ def validate(config):
         matching = sorted(n for n, a in architectures.ARCHITECTURES.items() if a.data_kind == spec.kind)
         fail(f"architecture {config.architecture!r} takes {kind}, but dataset {config.dataset!r} holds {spec.kind}; "
              f"use --architecture={' or '.join(matching)}.")
+    if config.num_classes is not None and (not is_positive_int(config.num_classes) or config.num_classes < 2):
+        fail(f"num_classes (--num_classes) must be an int >= 2 or unset, got {config.num_classes!r}.")
+    if config.label_distribution not in LABEL_DISTRIBUTIONS:
+        fail(f"label_distribution (--label_distribution) must be one of {LABEL_DISTRIBUTIONS}, got "
+             f"{config.label_distribution!r}.")
     if config.optimizer not in OPTIMIZERS:
         fail(f"optimizer (--optimizer) must be one of {OPTIMIZERS}, got {config.optimizer!r}.")
     if config.strategy not in distribute.STRATEGIES:

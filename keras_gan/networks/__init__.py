@@ -1,6 +1,7 @@
 """Generator and discriminator factories: the paper's MLPs, DCGAN-style conv nets, toy MLPs, and their registry."""
 
 from keras_gan.networks.architectures import ARCHITECTURES, get_architecture, register_architecture
+from keras_gan.networks.conditional import concat_discriminator, conditional_generator, projection_discriminator
 from keras_gan.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gan.networks.hash_dropout import HashDropout
 from keras_gan.networks.keras_io_dcgan import keras_io_discriminator, keras_io_generator
@@ -14,6 +15,8 @@ __all__ = [
     "HashDropout",
     "Maxout",
     "acts_per_example",
+    "concat_discriminator",
+    "conditional_generator",
     "dcgan_discriminator",
     "dcgan_generator",
     "get_architecture",
@@ -24,5 +27,6 @@ __all__ = [
     "output_bias_from_data",
     "paper_discriminator",
     "paper_generator",
+    "projection_discriminator",
     "register_architecture",
 ]

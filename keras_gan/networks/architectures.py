@@ -1,13 +1,16 @@
 """The architecture registry: one entry per (generator, discriminator) pair that a config can name.
 
 `ARCHITECTURES[name]` holds a builder `build(config, example_shape, examples) -> (generator, discriminator,
-joint_discriminator_pass)` and the kind of data it takes ("images" or "points"). The training library, the
+joint_discriminator_pass)`, the kind of data it takes ("images" or "points") and whether it is conditional (G and D
+take labels too: the training library then builds a `keras_gan.ConditionalGAN` on labelled data, with
+`config.num_classes` set). The training library, the
 configs' validation and the command line all read this dict, so a new network is one `register_architecture`
 call (here, or in a user's own module before `train_and_evaluate`).
 """
 
 import collections
 
+from keras_gan.networks.conditional import concat_discriminator, conditional_generator, projection_discriminator
 from keras_gan.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gan.networks.keras_io_dcgan import keras_io_discriminator, keras_io_generator
 from keras_gan.networks.mlp import mlp_discriminator, mlp_generator
@@ -17,8 +20,9 @@ from keras_gan.networks.per_example import acts_per_example
 __all__ = ["ARCHITECTURES", "Architecture", "DATA_KINDS", "get_architecture", "register_architecture"]
 
 DATA_KINDS = ("images", "points")
-Architecture = collections.namedtuple("Architecture", ["build", "data_kind"])
-Architecture.__doc__ = """A registered architecture: `build(config, example_shape, examples)` and its `data_kind`."""
+Architecture = collections.namedtuple("Architecture", ["build", "data_kind", "conditional"], defaults=(False,))
+Architecture.__doc__ = """A registered architecture: `build(config, example_shape, examples)`, its `data_kind`, and
+whether its networks take labels (`conditional`)."""
 
 ARCHITECTURES = {}
 
@@ -26,7 +30,7 @@ ARCHITECTURES = {}
 _D_SEED_OFFSET = 10_000
 
 
-def register_architecture(name, build, data_kind):
+def register_architecture(name, build, data_kind, conditional=False):
     """Adds an architecture to `ARCHITECTURES`.
 
     Args:
@@ -35,6 +39,8 @@ def register_architecture(name, build, data_kind):
             `example_shape` is (H, W, C) for images or (d,) for points, `examples` the training array (or None
             when weights are about to be restored), `joint_pass` whether D may run once over [real; fake].
         data_kind: "images" or "points".
+        conditional: Bool; True when G takes [z, labels] and D takes [x, labels] (`config.num_classes` is set
+            when `build` is called).
 
     Returns:
         The `Architecture`.
@@ -51,7 +57,7 @@ def register_architecture(name, build, data_kind):
         raise ValueError(f"Architecture {name!r} needs a callable builder.")
     if data_kind not in DATA_KINDS:
         raise ValueError(f"data_kind must be one of {DATA_KINDS}, got {data_kind!r}.")
-    ARCHITECTURES[name] = Architecture(build, data_kind)
+    ARCHITECTURES[name] = Architecture(build, data_kind, bool(conditional))
     return ARCHITECTURES[name]
 
 
@@ -115,7 +121,26 @@ def _mlp(config, example_shape, examples):
     return generator, discriminator, acts_per_example(discriminator)
 
 
+def _conditional(discriminator):
+    def build(config, example_shape, examples):
+        del examples
+        generator = conditional_generator(
+            config.latent_dim, config.num_classes, output_shape=example_shape, base_filters=config.base_filters,
+            depth=config.depth, seed=config.seed,
+        )
+        d = discriminator(
+            input_shape=example_shape, num_classes=config.num_classes, base_filters=config.base_filters,
+            depth=config.depth, spectral_norm=config.spectral_norm, seed=config.seed + _D_SEED_OFFSET,
+        )
+        return generator, d, False
+    return build
+
+
 register_architecture("paper", _paper, "images")
 register_architecture("dcgan", _dcgan, "images")
 register_architecture("keras_io_dcgan", _keras_io_dcgan, "images")
 register_architecture("mlp", _mlp, "points")
+# Class-conditional (keras_gan.ConditionalGAN): label embedding into z; D by concatenation (Mirza & Osindero) or
+# projection (Miyato & Koyama).
+register_architecture("cgan", _conditional(concat_discriminator), "images", conditional=True)
+register_architecture("cgan_projection", _conditional(projection_discriminator), "images", conditional=True)

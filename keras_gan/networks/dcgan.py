@@ -58,22 +58,8 @@ def dcgan_generator(
     if output_activation not in _ACTIVATIONS:
         raise ValueError(f"output_activation must be one of {sorted(_ACTIVATIONS)}, got {output_activation!r}.")
     init = keras.initializers.RandomNormal(stddev=0.02, seed=seed)
-    factor = 2**depth
-    filters = base_filters * 2 ** (depth - 1)
     z = keras.Input((latent_dim,), name="z")
-    h = keras.layers.Dense((height // factor) * (width // factor) * filters, use_bias=False, kernel_initializer=init)(z)
-    h = keras.layers.BatchNormalization()(h)
-    h = keras.layers.ReLU()(h)
-    h = keras.layers.Reshape((height // factor, width // factor, filters))(h)
-    for _ in range(depth - 1):
-        filters //= 2
-        h = keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                                         kernel_initializer=init)(h)
-        h = keras.layers.BatchNormalization()(h)
-        h = keras.layers.ReLU()(h)
-    x = keras.layers.Conv2DTranspose(
-        channels, 4, strides=2, padding="same", activation=output_activation, kernel_initializer=init, name="image"
-    )(h)
+    x = generator_body(z, (height, width, channels), base_filters, output_activation, depth, init)
     return keras.Model(z, x, name=name)
 
 
@@ -104,16 +90,44 @@ def dcgan_discriminator(
     _check_depth(depth)
     input_shape = _check_image_shape(input_shape, "input_shape", depth)
     init = keras.initializers.RandomNormal(stddev=0.02, seed=seed)
-
-    def maybe_normalised(layer):
-        return keras.layers.SpectralNormalization(layer) if spectral_norm else layer
-
     x = keras.Input(input_shape, name="x")
+    features = discriminator_features(x, base_filters, depth, spectral_norm, init)
+    logit = _maybe_normalised(keras.layers.Dense(1, kernel_initializer=init, name="logit"), spectral_norm)(features)
+    return keras.Model(x, logit, name=name)
+
+
+# The two bodies, shared with the conditional networks (keras_gan.networks.conditional).
+
+
+def generator_body(h, image_shape, base_filters, output_activation, depth, init):
+    """DCGAN G from a flat input tensor `h` (z, or z with a label embedding) to the image tensor."""
+    height, width, channels = image_shape
+    factor = 2**depth
+    filters = base_filters * 2 ** (depth - 1)
+    h = keras.layers.Dense((height // factor) * (width // factor) * filters, use_bias=False, kernel_initializer=init)(h)
+    h = keras.layers.BatchNormalization()(h)
+    h = keras.layers.ReLU()(h)
+    h = keras.layers.Reshape((height // factor, width // factor, filters))(h)
+    for _ in range(depth - 1):
+        filters //= 2
+        h = keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
+                                         kernel_initializer=init)(h)
+        h = keras.layers.BatchNormalization()(h)
+        h = keras.layers.ReLU()(h)
+    return keras.layers.Conv2DTranspose(
+        channels, 4, strides=2, padding="same", activation=output_activation, kernel_initializer=init, name="image"
+    )(h)
+
+
+def discriminator_features(x, base_filters, depth, spectral_norm, init):
+    """DCGAN D's features φ(x) from an image tensor: depth strided convolutions with LeakyReLU(0.2), flattened."""
     h = x
     for stage in range(depth):
-        h = maybe_normalised(keras.layers.Conv2D(base_filters * 2**stage, 4, strides=2, padding="same",
-                                                 kernel_initializer=init))(h)
+        conv = keras.layers.Conv2D(base_filters * 2**stage, 4, strides=2, padding="same", kernel_initializer=init)
+        h = _maybe_normalised(conv, spectral_norm)(h)
         h = keras.layers.LeakyReLU(0.2)(h)
-    h = keras.layers.Flatten()(h)
-    logit = maybe_normalised(keras.layers.Dense(1, kernel_initializer=init, name="logit"))(h)
-    return keras.Model(x, logit, name=name)
+    return keras.layers.Flatten()(h)
+
+
+def _maybe_normalised(layer, spectral_norm):
+    return keras.layers.SpectralNormalization(layer) if spectral_norm else layer
