@@ -16,6 +16,14 @@ Image generators get `serving_default` (z -> float images in [0, 1]), `sample` (
 images) and `sample_png` (PNG files); vector generators (toy points, table rows) get `serving_default` and
 `sample` with float samples. `keras_gan.serving.signatures` defines them; all run without keras or keras_gan.
 `sample(n, seed)` serves the samples of `gan.generate(n, seed=seed)`.
+
+A class-conditional export (a `keras_gan.ConditionalGAN`, or a generator of `[z, labels]` exported with
+`num_classes=C`) serves the same signatures with one more input, `label` int32: one class per row of z for
+`serving_default`, one class c for `sample` / `sample_png` (`sample(n, seed, c)` serves
+`gan.generate(n, labels=c, seed=seed)`), or -1 for the class-balanced mix of `gan.generate(n, seed=seed)`. The
+signatures require `label` (a TF signature has no optional inputs); `keras_gan.serving.client` sends -1 when asked
+for no class. Labels out of range or of the wrong shape fail with INVALID_ARGUMENT (`keras_gan.serving.signatures`
+has the table).
 """
 
 import errno
@@ -32,6 +40,7 @@ from keras_gan import checks
 from keras_gan import files
 from keras_gan import noise as noise_lib
 from keras_gan import progress
+from keras_gan.conditional import ConditionalGAN
 from keras_gan.gan import GAN
 from keras_gan.serving import outputs as outputs_lib
 from keras_gan.serving import signatures as sig
@@ -62,6 +71,7 @@ def export_generator(
     latent_dim=None,
     noise=None,
     noise_scale=None,
+    num_classes=None,
     outputs="auto",
     image_shape=None,
     output_range=None,
@@ -72,10 +82,11 @@ def export_generator(
     """Writes the generator as a SavedModel in TF Serving's `<base>/<model_name>/<version>/` layout.
 
     Args:
-        gan_or_generator: A `keras_gan.GAN` (its generator, latent size and noise prior are used) or a bare
-            generator `keras.Model` mapping [batch, latent_dim] to samples. A GAN with a weight average
-            (`ema_decay`) serves the averaged generator (`gan.sampling_generator`); export `gan.generator` (with
-            its latent_dim and noise) for the raw one.
+        gan_or_generator: A `keras_gan.GAN` (its generator, latent size and noise prior are used; a
+            `keras_gan.ConditionalGAN` also gives its classes) or a bare generator `keras.Model` mapping
+            [batch, latent_dim] to samples (or `[z, labels]` to samples, with `num_classes`). A GAN with a weight
+            average (`ema_decay`) serves the averaged generator (`gan.sampling_generator`); export `gan.generator`
+            (with its latent_dim, noise and num_classes) for the raw one.
         base_dir: Str or path-like, the local folder TF Serving's `--model_base_path` points above
             (the version folder goes to `base_dir/model_name/version`). Cloud URLs are refused: renaming there
             is not atomic.
@@ -85,6 +96,8 @@ def export_generator(
         noise: "uniform" (the paper's, default) or "normal"; only for a bare generator.
         noise_scale: Positive float s of the prior U[-s, s] or N(0, s^2); only for a bare generator (default
             sqrt(3) for uniform, 1 for normal).
+        num_classes: Int C >= 2, only for a bare class-conditional generator taking `[z, labels int32 [batch]]`:
+            every signature then takes a `label` (see the module docstring). A ConditionalGAN gives its own.
         outputs: "images" (served as images in [0, 1], uint8 and PNG), "vectors" (served as float32 samples
             of the generator's output shape, as they are), or "auto": images when `image_shape` is given or the
             output is [H, W, C], [H, W] or flat with s*s or 3*s*s values (s >= 2); vectors otherwise. Pass
@@ -114,9 +127,16 @@ def export_generator(
         >>> tf.saved_model.load(path).signatures["sample"](num_samples=tf.constant(2), seed=tf.constant(0, tf.int64))
         >>> points = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])    # 2-D points, not images
         >>> export_generator(points, "/tmp/models", "ring", noise="normal")   # serving_default, sample: float32 [n, 2]
+        >>> path = export_generator(conditional_gan, "/tmp/models", "cgan")   # 8 samples of class 3:
+        >>> tf.saved_model.load(path).signatures["sample"](num_samples=tf.constant(8),
+        ...     seed=tf.constant(0, tf.int64), label=tf.constant(3))
     """
-    generator, latent_dim, noise, noise_scale = _resolve_model(gan_or_generator, latent_dim, noise, noise_scale)
-    kind, sample_shape, output_range = outputs_lib.resolve(generator, latent_dim, outputs, image_shape, output_range)
+    generator, latent_dim, noise, noise_scale, num_classes = _resolve_model(
+        gan_or_generator, latent_dim, noise, noise_scale, num_classes
+    )
+    kind, sample_shape, output_range = outputs_lib.resolve(
+        generator, latent_dim, outputs, image_shape, output_range, num_classes
+    )
     max_samples = checks.check_positive_int("max_samples", max_samples)
     if max_samples > np.iinfo(np.int32).max:
         raise ValueError(f"max_samples must fit in an int32 (num_samples is one), got {max_samples}.")
@@ -131,6 +151,7 @@ def export_generator(
         functions = sig.serving_functions(
             generator, latent_dim=latent_dim, noise=noise, noise_scale=noise_scale, kind=kind,
             sample_shape=sample_shape, output_range=output_range, max_samples=max_samples, jit_compile=jit_compile,
+            num_classes=num_classes,
         )
         archive = keras.export.ExportArchive()
         archive.track(generator)
@@ -144,12 +165,13 @@ def export_generator(
         "latent_dim": latent_dim,
         "noise": noise,
         "noise_scale": noise_scale,
+        "num_classes": num_classes,
         "max_samples": max_samples,
         "jit_compile": jit_compile,
         "warmup_batch_sizes": list(warmup_sizes),
         "signatures": sig.describe(functions),
     }
-    requests = warmup_lib.warmup_requests(model_name, latent_dim, warmup_sizes, list(functions))
+    requests = warmup_lib.warmup_requests(model_name, latent_dim, warmup_sizes, list(functions), num_classes)
     # Folders this export creates, deepest first, so that a failure can take them back.
     created = []
     parent = os.path.abspath(model_dir)
@@ -211,7 +233,7 @@ def export_from_file(model_path, base_dir, model_name="gan", version=None, **kwa
         model_name: Str, the model's name under `base_dir`.
         version: Positive int or None for the next free version.
         **kwargs: Passed on to `export_generator` (outputs, image_shape, output_range, max_samples, jit_compile,
-            warmup, and latent_dim / noise / noise_scale for a bare generator).
+            warmup, and latent_dim / noise / noise_scale / num_classes for a bare generator).
 
     Returns:
         Str, the path of the new version folder.
@@ -256,21 +278,23 @@ def next_version(model_dir):
 # Argument resolution.
 
 
-def _resolve_model(obj, latent_dim, noise, noise_scale):
-    """Returns (generator, latent_dim, noise, noise_scale) from a GAN or a bare generator."""
+def _resolve_model(obj, latent_dim, noise, noise_scale, num_classes):
+    """Returns (generator, latent_dim, noise, noise_scale, num_classes) from a GAN or a bare generator."""
     if isinstance(obj, GAN):
-        given = {"latent_dim": latent_dim, "noise": noise, "noise_scale": noise_scale}
+        given = {"latent_dim": latent_dim, "noise": noise, "noise_scale": noise_scale, "num_classes": num_classes}
         given = {k: v for k, v in given.items() if v is not None}
         if given:
             raise ValueError(
                 f"{sorted(given)} come from the GAN when a GAN is exported; drop them, or export gan.generator "
                 "with them instead."
             )
-        return obj.sampling_generator, obj.latent_dim, obj.noise, obj.noise_scale
+        num_classes = obj.num_classes if isinstance(obj, ConditionalGAN) else None
+        return obj.sampling_generator, obj.latent_dim, obj.noise, obj.noise_scale, num_classes
     if not isinstance(obj, keras.Model):
         raise ValueError(
             f"export_generator needs a keras_gan.GAN or a generator keras.Model, got {type(obj).__name__}."
         )
+    num_classes = _check_num_classes(obj, num_classes)
     input_width = _input_width(obj)
     if latent_dim is None:
         if input_width is None:
@@ -288,7 +312,28 @@ def _resolve_model(obj, latent_dim, noise, noise_scale):
     noise_scale = float(noise_lib.DEFAULT_SCALES[noise] if noise_scale is None else noise_scale)
     if not (math.isfinite(noise_scale) and noise_scale > 0):
         raise ValueError(f"noise_scale must be a positive finite float, got {noise_scale!r}.")
-    return obj, latent_dim, noise, noise_scale
+    return obj, latent_dim, noise, noise_scale, num_classes
+
+
+def _check_num_classes(generator, num_classes):
+    """num_classes of a bare generator, checked against its inputs: [z] (None) or [z, labels] (C >= 2)."""
+    # Subclassed models have no symbolic inputs to check; their first call in the trace does it.
+    num_inputs = len(getattr(generator, "inputs", None) or ())
+    if num_classes is None:
+        if num_inputs == 2:
+            raise ValueError(
+                "The generator takes two inputs, as a class-conditional generator of [z, labels] does; pass "
+                "num_classes=<number of classes> to export it with a label input, or export the ConditionalGAN."
+            )
+        return None
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
+        raise ValueError(f"num_classes must be an int >= 2 (labels are 0..num_classes-1), got {num_classes!r}.")
+    if num_inputs not in (0, 2):
+        raise ValueError(
+            f"num_classes={num_classes} is for a generator of [z, labels], but this one takes {num_inputs} "
+            "input(s); drop num_classes to export an unconditional generator."
+        )
+    return int(num_classes)
 
 
 def _input_width(generator):

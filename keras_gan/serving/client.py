@@ -10,6 +10,18 @@ rows) with float samples; say which with `outputs=` when parsing a REST answer (
     request = grpc_sample_request(4, seed=7, model_name="gan")
     images = grpc_predict(request)["images"]
 
+A class-conditional export (`export_generator` of a `ConditionalGAN`) takes a `label` in every request; give it
+with `label=` (a list, one class per row of z, for `serving_default`; one class, or -1 for a mix, for `sample`):
+
+    body = rest_sample_body(4, seed=7, label=3)                  # four samples of class 3
+    body = rest_sample_body(4, seed=7, num_classes=10)           # no label: -1, a class-balanced mix
+    body = rest_generate_body(z, label=[0, 1, 2, 3], num_classes=10)
+
+The model's signatures require `label` (TF signatures have no optional inputs): "no label means a mix" is this
+client's default for `sample` / `sample_png`, sent as -1 when `num_classes` says the export is conditional.
+Without `label` and `num_classes` the builders make the requests of an unconditional export.
+`num_classes` (the export's, in its `keras_gan_export.json`) also lets the builders check the label's range.
+
 Every builder checks its arguments before anything is sent; the served model checks them again (other clients).
 """
 
@@ -25,6 +37,7 @@ from tensorflow_serving.apis import predict_pb2
 from tensorflow_serving.apis import prediction_log_pb2
 from tensorflow_serving.apis import prediction_service_pb2_grpc
 
+from keras_gan.serving import arguments as args
 from keras_gan.serving import signatures as sig
 
 __all__ = [
@@ -39,10 +52,6 @@ __all__ = [
     "rest_url",
     "warmup_record",
 ]
-
-_SAMPLING_SIGNATURES = (sig.SAMPLE, sig.SAMPLE_PNG)
-_INT32_MAX = 2**31 - 1
-_INT64 = np.iinfo(np.int64)
 
 
 def rest_url(model_name="gan", host="localhost", port=8501, version=None):
@@ -65,26 +74,39 @@ def rest_url(model_name="gan", host="localhost", port=8501, version=None):
     return f"http://{host}:{int(port)}{path}:predict"
 
 
-def rest_generate_body(z):
+def rest_generate_body(z, *, label=None, num_classes=None):
     """Returns the REST JSON body that maps noise z to samples (`serving_default`).
 
     Args:
         z: Array-like [batch, latent_dim] of finite numbers.
+        label: For a conditional export, a list of `batch` ints: the class of each row of z. None for an
+            unconditional export.
+        num_classes: Optional int C of a conditional export: labels are checked to be in [0, C), and a missing
+            label is refused.
 
     Returns:
-        A dict, ready for `json.dumps`: {"signature_name": "serving_default", "inputs": {"z": [[...], ...]}}.
+        A dict, ready for `json.dumps`: {"signature_name": "serving_default", "inputs": {"z": [[...], ...]}}, with
+        "label": [...] among the inputs for a conditional export.
 
     Raises:
-        ValueError: if z is not 2-D, not numeric, or holds NaN or infinite values.
+        ValueError: if z is not 2-D, not numeric, or holds NaN or infinite values; or the labels are not one int
+            per row of z in [0, C).
 
     Example:
         >>> rest_generate_body(np.zeros((1, 2)))
         {'signature_name': 'serving_default', 'inputs': {'z': [[0.0, 0.0]]}}
+        >>> rest_generate_body(np.zeros((1, 2)), label=[3])["inputs"]["label"]
+        [3]
     """
-    return {"signature_name": sig.SERVING_DEFAULT, "inputs": {"z": _check_z(z).tolist()}}
+    z = args.check_z(z)
+    inputs = {"z": z.tolist()}
+    labels = args.check_labels(label, len(z), num_classes)
+    if labels is not None:
+        inputs["label"] = labels.tolist()
+    return {"signature_name": sig.SERVING_DEFAULT, "inputs": inputs}
 
 
-def rest_sample_body(num_samples, seed=0, signature_name=sig.SAMPLE):
+def rest_sample_body(num_samples, seed=0, signature_name=sig.SAMPLE, *, label=None, num_classes=None):
     """Returns the REST JSON body that samples on the server (`sample` or `sample_png`).
 
     Args:
@@ -92,19 +114,30 @@ def rest_sample_body(num_samples, seed=0, signature_name=sig.SAMPLE):
         seed: Int64; the same seed and count give the same samples, those of `gan.generate(num_samples, seed)`.
         signature_name: "sample" (arrays: uint8 images or float vectors) or "sample_png" (PNG files, base64 in
             JSON; image exports only).
+        label: For a conditional export, an int: a class c in [0, C) for `num_samples` samples of class c (those
+            of `gan.generate(num_samples, labels=c, seed=seed)`), or -1 for a class-balanced mix. None sends -1
+            when `num_classes` is given, and no label otherwise (an unconditional export).
+        num_classes: Optional int C of a conditional export (see `label`).
 
     Returns:
-        A dict: {"signature_name": "sample", "inputs": {"num_samples": n, "seed": seed}}.
+        A dict: {"signature_name": "sample", "inputs": {"num_samples": n, "seed": seed}}, with "label": c among the
+        inputs for a conditional export.
 
     Raises:
-        ValueError: for an unknown signature, a count out of range, or a value that is not an int.
+        ValueError: for an unknown signature, a count or label out of range, or a value that is not an int.
 
     Example:
         >>> rest_sample_body(4, seed=7)
         {'signature_name': 'sample', 'inputs': {'num_samples': 4, 'seed': 7}}
+        >>> rest_sample_body(4, seed=7, num_classes=10)["inputs"]["label"]
+        -1
     """
-    num_samples, seed = _check_counts(num_samples, seed)
-    return {"signature_name": _check_sampling(signature_name), "inputs": {"num_samples": num_samples, "seed": seed}}
+    num_samples, seed = args.check_counts(num_samples, seed)
+    inputs = {"num_samples": num_samples, "seed": seed}
+    label = args.check_label(label, num_classes)
+    if label is not None:
+        inputs["label"] = label
+    return {"signature_name": args.check_sampling(signature_name), "inputs": inputs}
 
 
 def parse_rest_response(response, signature_name=sig.SERVING_DEFAULT, outputs="images"):
@@ -209,30 +242,43 @@ def rest_predict(body, model_name="gan", host="localhost", port=8501, version=No
     return parse_rest_response(response, signature_name, outputs)
 
 
-def grpc_generate_request(z, model_name="gan", version=None):
+def grpc_generate_request(z, model_name="gan", version=None, *, label=None, num_classes=None):
     """Returns a gRPC PredictRequest mapping noise z to samples (`serving_default`).
 
     Args:
         z: Array-like [batch, latent_dim] of finite numbers.
         model_name: Str, TF Serving's MODEL_NAME.
         version: Optional int version; None for the latest.
+        label: For a conditional export, a list or 1-D int array of `batch` classes, one per row of z (sent as
+            int32). None for an unconditional export.
+        num_classes: Optional int C of a conditional export: labels are checked to be in [0, C), and a missing
+            label is refused.
 
     Returns:
         A `tensorflow_serving.apis.predict_pb2.PredictRequest`.
 
     Raises:
-        ValueError: if z is not 2-D, not numeric, or holds NaN or infinite values.
+        ValueError: if z is not 2-D, not numeric, or holds NaN or infinite values; or the labels are not one int
+            per row of z in [0, C).
 
     Example:
         >>> grpc_generate_request(np.zeros((1, 100))).model_spec.signature_name
         'serving_default'
+        >>> grpc_generate_request(np.zeros((2, 100)), label=[3, 4]).inputs["label"].int_val
+        [3, 4]
     """
+    z = args.check_z(z)
+    labels = args.check_labels(label, len(z), num_classes)
     request = _new_request(model_name, sig.SERVING_DEFAULT, version)
-    request.inputs["z"].CopyFrom(tf.make_tensor_proto(_check_z(z), dtype=tf.float32))
+    request.inputs["z"].CopyFrom(tf.make_tensor_proto(z, dtype=tf.float32))
+    if labels is not None:
+        request.inputs["label"].CopyFrom(tf.make_tensor_proto(labels, dtype=tf.int32))
     return request
 
 
-def grpc_sample_request(num_samples, seed=0, model_name="gan", signature_name=sig.SAMPLE, version=None):
+def grpc_sample_request(
+    num_samples, seed=0, model_name="gan", signature_name=sig.SAMPLE, version=None, *, label=None, num_classes=None
+):
     """Returns a gRPC PredictRequest that samples on the server (`sample` or `sample_png`).
 
     Args:
@@ -241,21 +287,29 @@ def grpc_sample_request(num_samples, seed=0, model_name="gan", signature_name=si
         model_name: Str, TF Serving's MODEL_NAME.
         signature_name: "sample" (arrays) or "sample_png" (PNG files; image exports only).
         version: Optional int version; None for the latest.
+        label: For a conditional export, an int: a class in [0, C), or -1 for a class-balanced mix. None sends -1
+            when `num_classes` is given, and no label otherwise (an unconditional export).
+        num_classes: Optional int C of a conditional export (see `label`).
 
     Returns:
         A `tensorflow_serving.apis.predict_pb2.PredictRequest`.
 
     Raises:
-        ValueError: for an unknown signature, a count out of range, or a value that is not an int.
+        ValueError: for an unknown signature, a count or label out of range, or a value that is not an int.
 
     Example:
         >>> grpc_sample_request(4, seed=7).inputs["num_samples"].int_val
         [4]
+        >>> grpc_sample_request(4, seed=7, num_classes=10).inputs["label"].int_val
+        [-1]
     """
-    num_samples, seed = _check_counts(num_samples, seed)
-    request = _new_request(model_name, _check_sampling(signature_name), version)
+    num_samples, seed = args.check_counts(num_samples, seed)
+    label = args.check_label(label, num_classes)
+    request = _new_request(model_name, args.check_sampling(signature_name), version)
     request.inputs["num_samples"].CopyFrom(tf.make_tensor_proto(num_samples, dtype=tf.int32))
     request.inputs["seed"].CopyFrom(tf.make_tensor_proto(seed, dtype=tf.int64))
+    if label is not None:
+        request.inputs["label"].CopyFrom(tf.make_tensor_proto(label, dtype=tf.int32))
     return request
 
 
@@ -311,43 +365,6 @@ def warmup_record(request):
         >>> warmup_record(grpc_sample_request(1)).SerializeToString()
     """
     return prediction_log_pb2.PredictionLog(predict_log=prediction_log_pb2.PredictLog(request=request))
-
-
-def _check_z(z):
-    z = np.asarray(z)
-    if z.dtype == bool or not (np.issubdtype(z.dtype, np.floating) or np.issubdtype(z.dtype, np.integer)):
-        raise ValueError(f"z must hold real numbers (noise vectors), got dtype {z.dtype}; pass a float array.")
-    if z.ndim != 2:
-        raise ValueError(f"z must be 2-D [batch, latent_dim]; got shape {z.shape}. Use z[None] for one vector.")
-    z = z.astype(np.float32)
-    if not np.isfinite(z).all():
-        raise ValueError(
-            f"z holds NaN or infinite values (first at {tuple(int(i) for i in np.argwhere(~np.isfinite(z))[0])}); "
-            "send finite noise, or a sample request to let the server draw z."
-        )
-    return z
-
-
-def _check_counts(num_samples, seed):
-    for name, value in (("num_samples", num_samples), ("seed", seed)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise ValueError(f"{name} must be an int, got {value!r} ({type(value).__name__}); pass e.g. {name}=4.")
-    if not 0 <= num_samples <= _INT32_MAX:
-        raise ValueError(
-            f"num_samples must be in [0, {_INT32_MAX}] (an int32), got {num_samples}; ask for 0 or more samples."
-        )
-    if not _INT64.min <= seed <= _INT64.max:
-        raise ValueError(f"seed must fit in an int64, got {seed}; pass a smaller seed.")
-    return int(num_samples), int(seed)
-
-
-def _check_sampling(signature_name):
-    if signature_name not in _SAMPLING_SIGNATURES:
-        raise ValueError(
-            f"Unknown sampling signature {signature_name!r}; use 'sample' (arrays, any export) or 'sample_png' (PNG "
-            "files, image exports only). For noise you choose, build a 'serving_default' request from z instead."
-        )
-    return signature_name
 
 
 def _output_of(signature_name, outputs):

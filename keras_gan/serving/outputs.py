@@ -20,15 +20,16 @@ OUTPUTS = ("auto", *sig.KINDS)
 _SHAPE_ONLY_LAYERS = ("Reshape", "Flatten", "Identity", "Dropout", "InputLayer", "Permute")
 
 
-def resolve(generator, latent_dim, outputs="auto", image_shape=None, output_range=None):
+def resolve(generator, latent_dim, outputs="auto", image_shape=None, output_range=None, num_classes=None):
     """Returns what an export of `generator` serves: (kind, sample_shape, output_range).
 
     Args:
-        generator: A `keras.Model` mapping [batch, latent_dim] to samples.
+        generator: A `keras.Model` mapping [batch, latent_dim] (or `[z, labels]`) to samples.
         latent_dim: Positive int, the width of z.
         outputs: "images", "vectors" or "auto" (see `keras_gan.export.export_generator`).
         image_shape: Optional (H, W, C) the output is reshaped to; implies images.
         output_range: Optional "sigmoid" or "tanh" for images; None reads it from the last activation.
+        num_classes: None, or the class count of a conditional generator, which takes `[z, labels [batch]]`.
 
     Returns:
         (kind, sample_shape, output_range): "images", (H, W, C) and "sigmoid" or "tanh"; or "vectors", the
@@ -43,7 +44,8 @@ def resolve(generator, latent_dim, outputs="auto", image_shape=None, output_rang
     """
     if outputs not in OUTPUTS:
         raise ValueError(f"outputs must be one of {OUTPUTS}, got {outputs!r}.")
-    out_shape = tuple(generator.compute_output_shape((None, latent_dim)))[1:]
+    input_shape = (None, latent_dim) if num_classes is None else [(None, latent_dim), (None,)]
+    out_shape = tuple(generator.compute_output_shape(input_shape))[1:]
     if any(d is None for d in out_shape):
         raise ValueError(f"The generator's output shape {out_shape} is not fully known; it must be fixed.")
     if outputs == "vectors":

@@ -9,14 +9,31 @@ Two kinds of export (`export_generator(outputs=...)`):
               sample           num_samples int32 [], seed int64 []  -> samples float32 [num_samples, *sample_shape]
 
 `sample` draws z with `keras_gan.noise.sample_prior((n, latent_dim), [seed, 0], noise, noise_scale)`, exactly as
-`GAN.generate(n, seed=seed)` does, so both give the same samples. Every request is checked inside the graph, so
-TF Serving answers a bad one with INVALID_ARGUMENT and a message that says what to send instead.
+`GAN.generate(n, seed=seed)` does, so both give the same samples. Every request is checked inside the graph
+(`keras_gan.serving.inputs`), so TF Serving answers a bad one with INVALID_ARGUMENT and a message that says what to
+send instead.
+
+A class-conditional export (a `ConditionalGAN`, or a generator of `[z, labels]` with `num_classes=C`) serves the
+same signatures and outputs, each with one more input, `label` int32:
+
+    serving_default  z float32 [batch, latent_dim], label int32 [batch]  (one class in [0, C) per row of z)
+    sample           num_samples int32 [], seed int64 [], label int32 []  (a class in [0, C), or -1: a mix)
+    sample_png       num_samples int32 [], seed int64 [], label int32 []
+
+`sample(n, seed, c)` serves `gan.generate(n, labels=c, seed=seed)`, and label -1 the class-balanced mix
+0, 1, ..., C-1, 0, ... (`keras_gan.conditional.mix_labels`) of `gan.generate(n, seed=seed)`. A signature has no
+optional inputs, so `label` is required by the model; "no label means a mix" is the package's clients' default
+(`keras_gan.serving.client` sends -1 when given `num_classes` and no label). A label out of range (>= C, < -1 for
+`sample`, < 0 for `serving_default`), of the wrong rank, or (`serving_default`) of another length than z's batch
+fails with INVALID_ARGUMENT and what to send. A label of another dtype (float, int64) never reaches those checks:
+the signature itself refuses it with TensorFlow's own INVALID_ARGUMENT ("expected to be a int32 tensor but is a
+float" when called from Python); the package's clients always send int32.
 """
 
 import tensorflow as tf
 
-from keras_gan import noise as noise_lib
 from keras_gan import pictures
+from keras_gan.serving import inputs
 
 __all__ = ["KINDS", "OUTPUTS", "SAMPLE", "SAMPLE_PNG", "SERVING_DEFAULT", "describe", "serving_functions"]
 
@@ -37,12 +54,14 @@ OUTPUTS = {
 
 
 def serving_functions(
-    generator, *, latent_dim, noise, noise_scale, kind, sample_shape, output_range, max_samples, jit_compile
+    generator, *, latent_dim, noise, noise_scale, kind, sample_shape, output_range, max_samples, jit_compile,
+    num_classes=None,
 ):
     """Returns the traced `tf.function`s of one export, by signature name.
 
     Args:
-        generator: A `keras.Model` mapping [batch, latent_dim] to samples.
+        generator: A `keras.Model` mapping [batch, latent_dim] to samples, or `[z, labels int32 [batch]]` to
+            samples when `num_classes` is given.
         latent_dim: Positive int, the width of z.
         noise: "uniform" or "normal", the prior p_z that `sample` draws z from.
         noise_scale: Positive float s of U[-s, s] or N(0, s^2).
@@ -52,6 +71,8 @@ def serving_functions(
         output_range: For images, "sigmoid" (outputs in [0, 1]) or "tanh" (outputs in [-1, 1]); None for vectors.
         max_samples: Positive int, the largest `num_samples` that `sample` accepts.
         jit_compile: Bool, compile the generator with XLA inside the functions.
+        num_classes: None for an unconditional generator, or the int C >= 2 of a class-conditional one: every
+            signature then takes a `label` too (see the module docstring).
 
     Returns:
         Dict from signature name to `tf.function` with a fixed input signature, traced once; `sample_png` only for
@@ -69,81 +90,59 @@ def serving_functions(
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
     output_name = OUTPUTS[kind][SERVING_DEFAULT][0]
+    conditional = num_classes is not None
 
     # Only the generator and the cheap post-processing are compiled: asserts are dropped under XLA, and PNG
     # encoding has no XLA kernel.
     @tf.function(jit_compile=jit_compile, autograph=False)
-    def forward(z):
-        x = tf.reshape(tf.cast(generator(z, training=False), tf.float32), [-1, *sample_shape])
+    def forward(z, labels=None):
+        x = generator([z, labels] if conditional else z, training=False)
+        x = tf.reshape(tf.cast(x, tf.float32), [-1, *sample_shape])
         if kind == "vectors":
             return x
         low, high = pictures.IMAGE_RANGES[output_range]
         # Clip away float round-off so clients can rely on [0, 1].
         return tf.clip_by_value((x - low) / (high - low), 0.0, 1.0)
 
-    def checked_z(z):
-        # TF does not enforce a signature's shape, and TF Serving feeds tensors as sent: say what is wrong instead
-        # of a MatMul size error deep inside the generator, or NaN samples.
-        # The rank is read from the shape's values: TF folds tf.rank / tf.size to the signature's static rank.
-        # Padded with -1, the shape of a [batch, latent_dim] z reads [batch, latent_dim, -1, -1].
-        shape = tf.shape(z)
-        padded = tf.concat([shape, [-1, -1]], axis=0)
-        shape_ok = tf.logical_and(tf.equal(padded[1], latent_dim), tf.equal(padded[2], -1))
-        check = tf.debugging.Assert(
-            shape_ok,
-            [f"z must have shape [batch, {latent_dim}] (latent_dim of this export): send a batch of noise "
-             "vectors, one row each. Got shape", shape],
-        )
-        with tf.control_dependencies([check]):
-            return tf.debugging.check_numerics(
-                z, "z must be finite noise from the prior: it holds NaN or infinite values. Replace them, or "
-                "call the 'sample' signature to have the server draw z"
-            )
-
-    def prior_noise(num_samples, seed):
-        # Fail before allocating anything: a huge count must be an InvalidArgument, not an out-of-memory.
-        checks = [
-            tf.debugging.assert_non_negative(
-                num_samples,
-                message=f"num_samples must be in [0, {max_samples}]: a negative count was requested; ask for 0 or more",
-            ),
-            tf.debugging.assert_less_equal(
-                num_samples,
-                tf.constant(max_samples, tf.int32),
-                message=f"num_samples must be in [0, {max_samples}] (max_samples of this export): ask for fewer "
-                "per request and use other seeds for more, or export again with a larger max_samples",
-            ),
-        ]
-        with tf.control_dependencies(checks):
-            count = tf.identity(num_samples)
-        # The GAN's own sampler and seed pair: `sample(n, seed)` serves `gan.generate(n, seed=seed)`.
-        seed_pair = tf.stack([seed, tf.constant(0, tf.int64)])
-        return noise_lib.sample_prior((count, latent_dim), seed_pair, noise, noise_scale)
+    def draw(num_samples, seed, label=None):
+        z = inputs.prior_noise(num_samples, seed, latent_dim=latent_dim, noise=noise, noise_scale=noise_scale,
+                               max_samples=max_samples)
+        if not conditional:
+            return forward(z)
+        return forward(z, inputs.sample_labels(label, tf.shape(z)[0], num_classes))
 
     def to_uint8(images):
         return tf.cast(tf.round(images * 255.0), tf.uint8)
 
-    z_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="z")
-    count_specs = (tf.TensorSpec([], tf.int32, name="num_samples"), tf.TensorSpec([], tf.int64, name="seed"))
+    def to_png(images):
+        return tf.map_fn(tf.io.encode_png, to_uint8(images), fn_output_signature=tf.TensorSpec([], tf.string))
 
-    @tf.function(input_signature=[z_spec], autograph=False)
-    def serving_default(z):
-        return {output_name: forward(checked_z(z))}
+    def serving_default(z, label=None):
+        checked = inputs.checked_z(z, latent_dim)
+        if not conditional:
+            return {output_name: forward(checked)}
+        return {output_name: forward(checked, inputs.checked_labels(label, z, num_classes))}
 
-    @tf.function(input_signature=count_specs, autograph=False)
-    def sample(num_samples, seed):
-        samples = forward(prior_noise(num_samples, seed))
+    def sample(num_samples, seed, label=None):
+        samples = draw(num_samples, seed, label)
         return {output_name: to_uint8(samples) if kind == "images" else samples}
 
-    @tf.function(input_signature=count_specs, autograph=False)
-    def sample_png(num_samples, seed):
-        images = to_uint8(forward(prior_noise(num_samples, seed)))
-        png = tf.map_fn(tf.io.encode_png, images, fn_output_signature=tf.TensorSpec([], tf.string))
-        return {OUTPUTS["images"][SAMPLE_PNG][0]: png}
+    def sample_png(num_samples, seed, label=None):
+        return {OUTPUTS["images"][SAMPLE_PNG][0]: to_png(draw(num_samples, seed, label))}
 
-    functions = {SERVING_DEFAULT: serving_default, SAMPLE: sample}
+    z_specs = [tf.TensorSpec([None, latent_dim], tf.float32, name="z")]
+    count_specs = [tf.TensorSpec([], tf.int32, name="num_samples"), tf.TensorSpec([], tf.int64, name="seed")]
+    if conditional:
+        # One label per row of z; one label (or -1, a mix) for the whole sampled batch.
+        z_specs.append(tf.TensorSpec([None], tf.int32, name="label"))
+        count_specs.append(tf.TensorSpec([], tf.int32, name="label"))
+
+    functions = {
+        SERVING_DEFAULT: tf.function(serving_default, input_signature=z_specs, autograph=False),
+        SAMPLE: tf.function(sample, input_signature=count_specs, autograph=False),
+    }
     if kind == "images" and sample_shape[-1] in (1, 2, 3, 4):
-        functions[SAMPLE_PNG] = sample_png
+        functions[SAMPLE_PNG] = tf.function(sample_png, input_signature=count_specs, autograph=False)
     for fn in functions.values():
         fn.get_concrete_function()  # Traces once, so the export takes each function as it is.
     return functions

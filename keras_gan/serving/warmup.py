@@ -20,7 +20,7 @@ WARMUP_FILE = os.path.join("assets.extra", "tf_serving_warmup_requests")
 MAX_RECORDS = 1000
 
 
-def warmup_requests(model_name, latent_dim, batch_sizes, signature_names):
+def warmup_requests(model_name, latent_dim, batch_sizes, signature_names, num_classes=None):
     """Returns PredictRequests calling each exported signature at each batch size.
 
     Args:
@@ -28,6 +28,8 @@ def warmup_requests(model_name, latent_dim, batch_sizes, signature_names):
         latent_dim: Positive int, the width of z.
         batch_sizes: Sequence of positive ints.
         signature_names: The exported signatures (e.g. `serving_default`, `sample`, `sample_png`).
+        num_classes: None, or the class count C of a conditional export: the requests then carry the `label` its
+            signatures require (`serving_default` the classes 0, 1, ..., `sample` -1, the mix of all of them).
 
     Returns:
         List of `PredictRequest`s, batch size by batch size, signatures in the given order.
@@ -40,9 +42,13 @@ def warmup_requests(model_name, latent_dim, batch_sizes, signature_names):
     for n in batch_sizes:
         for name in signature_names:
             if name == sig.SERVING_DEFAULT:
-                requests.append(client.grpc_generate_request(np.zeros((n, latent_dim), np.float32), model_name))
+                z = np.zeros((n, latent_dim), np.float32)
+                label = None if num_classes is None else np.arange(n) % num_classes
+                requests.append(client.grpc_generate_request(z, model_name, label=label, num_classes=num_classes))
             else:
-                requests.append(client.grpc_sample_request(n, 0, model_name, signature_name=name))
+                requests.append(
+                    client.grpc_sample_request(n, 0, model_name, signature_name=name, num_classes=num_classes)
+                )
     return requests
 
 
