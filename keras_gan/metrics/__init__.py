@@ -7,6 +7,9 @@ Pure functions, one signature per family, computed in TensorFlow with bounded me
     density_coverage(real_features, fake_features, k=5)       classifier_score(probs)
     class_histogram(probs)                                    mode_coverage(samples, modes, stddev)
     prdc(real_features, fake_features) (all four k-NN metrics in shared passes)
+    conditional_accuracy(probs, requested_labels)             per_class_accuracy(probs, requested_labels, C)
+    per_class_frechet_distance(real_features, real_labels, fake_features, fake_labels, C)
+    intra_frechet_distance(real_features, real_labels, fake_features, fake_labels, C)
 
 plus the package's cached classifier (`dataset_classifier`), `Evaluator` (a dataset's real-data side, prepared
 once), `evaluate` (the one evaluation function), `evaluate_generator` (`evaluate`, then eval/results.json and
@@ -24,6 +27,9 @@ from keras_gan.metrics.classifier import (
     train_classifier,
 )
 from keras_gan.metrics.classifier_metrics import class_histogram, classifier_score, histogram_distance
+from keras_gan.metrics.conditional import (
+    conditional_accuracy, intra_frechet_distance, per_class_accuracy, per_class_frechet_distance,
+)
 from keras_gan.metrics.evaluation import evaluate, evaluate_generator, generate_samples, results_markdown
 from keras_gan.metrics.evaluator import Evaluator
 from keras_gan.metrics.frechet import frechet_distance, gaussian_frechet_distance
@@ -41,6 +47,7 @@ __all__ = [
     "classifier_fingerprint",
     "classifier_network",
     "classifier_score",
+    "conditional_accuracy",
     "dataset_classifier",
     "default_cache_dir",
     "density_coverage",
@@ -49,10 +56,13 @@ __all__ = [
     "gaussian_frechet_distance",
     "generate_samples",
     "histogram_distance",
+    "intra_frechet_distance",
     "load_or_train_classifier",
     "mode_coverage",
     "parzen_evaluation",
     "parzen_log_likelihood",
+    "per_class_accuracy",
+    "per_class_frechet_distance",
     "prdc",
     "precision_recall",
     "results_markdown",

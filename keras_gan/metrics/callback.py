@@ -3,6 +3,7 @@
 import keras
 
 from keras_gan.checks import check_positive_int
+from keras_gan.conditional import ConditionalGAN
 from keras_gan.metrics.evaluation import evaluate
 from keras_gan.metrics.evaluator import Evaluator
 
@@ -18,7 +19,9 @@ class EvaluationCallback(keras.callbacks.Callback):
     `TensorBoard` / `CSVLogger` in the callbacks list. Like Keras's `validation_freq`, the figures appear only on
     evaluation epochs; `CSVLogger` fixes its columns at the first epoch, so with `every_n_epochs` > 1 pass
     `fill_value=float("nan")` to log a placeholder on the other epochs. Every evaluation uses the same noise
-    (`seed`), so figures move only because the generator does.
+    (`seed`), so figures move only because the generator does. A `ConditionalGAN` also logs
+    `conditional_accuracy`, `min_class_share` and `intra_frechet_distance` (the last when every class has at least
+    2 samples and 2 real test images).
 
     Args:
         evaluator: An `Evaluator` (e.g. `Evaluator.for_dataset("fashion_mnist", num_samples=1000, parzen=False)`)
@@ -67,12 +70,15 @@ class EvaluationCallback(keras.callbacks.Callback):
                              f"{type(self.model).__name__}.")
         row = evaluate(self.model, self.evaluator, self.num_samples, seed=self.seed, parzen=False,
                        reference=False)["model"]
-        return {name: row[name] for name in self.evaluator.scalar_names() if row.get(name) is not None}
+        return {name: row[name] for name in self._names() if row.get(name) is not None}
+
+    def _names(self):
+        return self.evaluator.scalar_names(conditional=isinstance(self.model, ConditionalGAN))
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs:
             if self.fill_value is not None and logs is not None:
-                logs.update({self.prefix + name: self.fill_value for name in self.evaluator.scalar_names()})
+                logs.update({self.prefix + name: self.fill_value for name in self._names()})
             return
         metrics = self.evaluate()
         self.history[epoch + 1] = metrics

@@ -5,7 +5,9 @@ What it scores depends on the dataset's registered evaluation (`keras_gan.data.D
 - "images": the paper's Parzen protocol (window on the samples, sigma chosen on 1,000 validation images, mean ±
   std/sqrt(N) on the test split), and on features of the test images: Fréchet distance, precision/recall (k=3),
   density/coverage (k=5). With labels the features are the package's cached classifier's (plus the classifier
-  score and the class histogram); without labels they are the pixels themselves.
+  score and the class histogram); without labels they are the pixels themselves. Samples of a class-conditional
+  model, scored with the labels they were requested as, add conditional accuracy, per-class class shares and the
+  per-class Fréchet distance against the test images of each class (`keras_gan.metrics.conditional`).
 - "mixture" (2-D Gaussian mixtures): modes covered, share within 3σ of a mode, and the k-NN metrics on the points.
 - "moments" (1-D Gaussian): sample mean and standard deviation beside the data's.
 """
@@ -16,10 +18,14 @@ from keras_gan import pictures, progress
 from keras_gan.data import registry
 from keras_gan.metrics import classifier as classifier_lib
 from keras_gan.metrics.classifier_metrics import class_histogram, classifier_score, histogram_distance
+from keras_gan.metrics.conditional import (
+    MIN_SAMPLES_PER_CLASS, conditional_accuracy, per_class_accuracy, per_class_frechet_distance,
+)
 from keras_gan.metrics.frechet import frechet_distance
 from keras_gan.metrics.mixture import mode_coverage
 from keras_gan.metrics.parzen import PAPER_SIGMAS, parzen_evaluation
 from keras_gan.metrics.prdc import prdc
+from keras_gan.progress import logger
 
 __all__ = ["Evaluator"]
 
@@ -37,6 +43,8 @@ class Evaluator:
         reference_examples: Real examples scored as if they were samples, for the real-data reference row (real
             train images for image datasets).
         image_range: Images: the generator's output range, "sigmoid", "tanh" or "auto".
+        real_labels: Optional int array [len(real)], the true classes of `real` (for the conditional metrics).
+        reference_labels: Optional int array [len(reference_examples)], their true classes.
 
     Example:
         >>> evaluator = Evaluator.for_dataset("toy_ring", num_samples=1000)
@@ -45,14 +53,17 @@ class Evaluator:
     """
 
     def __init__(self, spec, real=None, *, classifier=None, parzen_data=None, reference_examples=None,
-                 image_range="auto"):
+                 image_range="auto", real_labels=None, reference_labels=None):
         self.spec = spec
         self.real = real
         self.classifier = classifier
         self.parzen_data = parzen_data
         self.reference_examples = reference_examples
         self.image_range = image_range
+        self.real_labels = None if real_labels is None else np.asarray(real_labels, np.int64)
+        self.reference_labels = None if reference_labels is None else np.asarray(reference_labels, np.int64)
         self._real_features = None
+        self._real_probs = None
         self._real_counts = None
 
     @classmethod
@@ -93,7 +104,16 @@ class Evaluator:
                 train_images, train_labels, name=spec.name, cache_dir=cache_dir, test_data=(test_images, test_labels)
             )
         return cls(spec, test_images[:num_samples], classifier=classifier, parzen_data=parzen_data,
-                   reference_examples=train_images[:num_samples], image_range=image_range)
+                   reference_examples=train_images[:num_samples], image_range=image_range,
+                   real_labels=None if test_labels is None else test_labels[:num_samples],
+                   reference_labels=None if train_labels is None else train_labels[:num_samples])
+
+    @property
+    def num_classes(self):
+        """The dataset's number of classes: the classifier's, else the real labels' largest + 1; None without."""
+        if self.classifier is not None:
+            return self.classifier.num_classes
+        return None if self.real_labels is None else int(self.real_labels.max()) + 1
 
     # ------------------------------------------------------------------------------------------------------------
 
@@ -104,11 +124,11 @@ class Evaluator:
 
     def _real_side(self):
         if self._real_features is None:
-            self._real_features, probs = self._features(np.asarray(self.real, np.float32))
-            self._real_counts = None if probs is None else class_histogram(probs)
+            self._real_features, self._real_probs = self._features(np.asarray(self.real, np.float32))
+            self._real_counts = None if self._real_probs is None else class_histogram(self._real_probs)
         return self._real_features, self._real_counts
 
-    def score(self, samples, *, parzen=True, batch_size=1000, image_range=None):
+    def score(self, samples, *, parzen=True, batch_size=1000, image_range=None, labels=None, num_classes=None):
         """Every metric of this dataset's evaluation for one set of samples.
 
         Args:
@@ -116,14 +136,21 @@ class Evaluator:
             parzen: Bool, run the Parzen protocol (images, when validation images were loaded).
             batch_size: Positive int, distance-matrix rows held at once.
             image_range: Images: overrides the evaluator's range ("sigmoid" for real images in [0, 1]).
+            labels: Optional int array [n], the class each sample was requested as (a conditional model's); adds
+                the conditional metrics (see `conditional_row`).
+            num_classes: With `labels`: the model's number of classes C (default `self.num_classes`).
 
         Returns:
             Dict metric name -> value (JSON-ready).
 
         Raises:
-            ValueError: if the samples do not fit the dataset or hold NaN/inf.
+            ValueError: if the samples do not fit the dataset or hold NaN/inf, or labels are given for a dataset
+                that is not one of images.
         """
         samples = np.asarray(samples, np.float32)
+        if labels is not None and self.spec.evaluation != "images":
+            raise ValueError(f"{self.spec.name} is not an image dataset with labels: its samples cannot be scored "
+                             "as a class-conditional model's. Evaluate a conditional model on labelled images.")
         if not np.isfinite(samples).all():
             raise ValueError("The samples hold NaN or infinite values: the model diverged. Evaluate an earlier "
                              "checkpoint or retrain with a lower learning rate.")
@@ -133,7 +160,7 @@ class Evaluator:
                     "data_mean": self.spec.mean, "data_stddev": self.spec.stddev}
         if self.spec.evaluation == "mixture":
             return self._mixture_row(samples, batch_size)
-        return self._image_row(samples, parzen, batch_size, image_range or self.image_range)
+        return self._image_row(samples, parzen, batch_size, image_range or self.image_range, labels, num_classes)
 
     def _mixture_row(self, samples, batch_size):
         modes = self.spec.modes
@@ -148,7 +175,7 @@ class Evaluator:
         row.update(prdc(self.real, points, k_precision_recall=3, k_density_coverage=5, batch_size=batch_size))
         return row
 
-    def _image_row(self, samples, parzen, batch_size, image_range):
+    def _image_row(self, samples, parzen, batch_size, image_range, labels=None, num_classes=None):
         shape = np.asarray(self.real).shape[1:]
         size = int(np.prod(shape))
         if samples.ndim < 2 or int(np.prod(samples.shape[1:])) != size:
@@ -172,13 +199,82 @@ class Evaluator:
             row.update(classifier_score=classifier_score(probs), class_histogram=counts.tolist(),
                        class_histogram_tv=histogram_distance(counts, real_counts),
                        max_class_share=float(counts.max() / counts.sum()))
+        if labels is not None:
+            row.update(self.conditional_row(features, probs, labels, num_classes or self.num_classes))
         return row
 
-    def scalar_names(self, parzen=False):
+    def conditional_row(self, features, probs, labels, num_classes):
+        """The conditional metrics of samples requested as `labels`, from their features and class probabilities.
+
+        Every key is present; a figure that cannot be computed is None: the accuracies and shares without a
+        classifier, the Fréchet distances without real labels or with fewer than 2 real or generated examples of
+        some class (logged with the counts).
+
+        Args:
+            features: Float array [n, d], the samples' features (the classifier's, or pixels).
+            probs: Float array [n, K] of class probabilities, or None without a classifier.
+            labels: Int array [n], the requested classes.
+            num_classes: Int C >= 2, the model's number of classes.
+
+        Returns:
+            Dict with `conditional_accuracy`, `per_class_accuracy` [C], `class_shares` [K] (share of samples
+            classified as each class), `min_class_share`, `intra_frechet_distance` (mean of the next) and
+            `per_class_frechet_distance` [C].
+
+        Raises:
+            ValueError: if the labels do not match the samples or lie outside [0, num_classes).
+        """
+        row = dict.fromkeys(("conditional_accuracy", "per_class_accuracy", "class_shares", "min_class_share",
+                             "intra_frechet_distance", "per_class_frechet_distance"))
+        if probs is not None:
+            row["per_class_accuracy"] = _json_list(per_class_accuracy(probs, labels, num_classes))
+            row["conditional_accuracy"] = conditional_accuracy(probs, labels)
+            shares = class_histogram(probs) / len(probs)
+            row.update(class_shares=shares.tolist(), min_class_share=float(shares.min()))
+        real_features, _ = self._real_side()
+        if self.real_labels is None:
+            return row
+        if self.real_labels.max() >= num_classes:
+            logger.warning("No per-class Fréchet distance: the real data has class %d, but the model only %d classes.",
+                           self.real_labels.max(), num_classes)
+            return row
+        real_counts = np.bincount(self.real_labels, minlength=num_classes)
+        fake_counts = np.bincount(np.asarray(labels, np.int64), minlength=num_classes)
+        if min(real_counts.min(), fake_counts.min()) < MIN_SAMPLES_PER_CLASS:
+            # Too few for a covariance: the other figures still count, so this one is None rather than an error.
+            logger.warning(
+                "No per-class Fréchet distance: it needs %d real and %d generated examples of each of the %d classes; "
+                "the real examples per class are %s and the generated %s. Evaluate more samples.",
+                MIN_SAMPLES_PER_CLASS, MIN_SAMPLES_PER_CLASS, num_classes, real_counts.tolist(), fake_counts.tolist())
+            return row
+        distances = per_class_frechet_distance(real_features, self.real_labels, features, labels, num_classes)
+        row.update(intra_frechet_distance=float(distances.mean()), per_class_frechet_distance=distances.tolist())
+        return row
+
+    def real_accuracy(self, num_classes=None):
+        """The classifier's conditional accuracy on the real test images with their true labels (None without).
+
+        Args:
+            num_classes: Optional int C, the length of `per_class_accuracy` (default `self.num_classes`).
+
+        Returns:
+            None (no classifier, no labels, or real classes beyond C), or a dict with `conditional_accuracy` and
+            `per_class_accuracy` [C].
+        """
+        self._real_side()
+        num_classes = num_classes or self.num_classes
+        if self._real_probs is None or self.real_labels is None or self.real_labels.max() >= num_classes:
+            return None
+        return {"conditional_accuracy": conditional_accuracy(self._real_probs, self.real_labels),
+                "per_class_accuracy": _json_list(per_class_accuracy(self._real_probs, self.real_labels,
+                                                                    num_classes))}
+
+    def scalar_names(self, parzen=False, conditional=False):
         """The names of the scalar figures `score` returns, known before any scoring (for logs' columns).
 
         Args:
             parzen: Bool, whether the Parzen figures are included.
+            conditional: Bool, whether the samples are a conditional model's (scored with their labels).
 
         Returns:
             Tuple of str.
@@ -192,9 +288,16 @@ class Evaluator:
         names += knn
         if self.classifier is not None:
             names += ("classifier_score", "class_histogram_tv", "max_class_share")
+        if conditional:
+            names += ("conditional_accuracy", "min_class_share", "intra_frechet_distance")
         return names
 
     def real_class_histogram(self):
         """The classifier's class histogram of the real test images (None without a classifier)."""
         counts = self._real_side()[1]
         return None if counts is None else counts.tolist()
+
+
+def _json_list(values):
+    """A float array as a JSON-ready list, NaN (a class never requested) as None."""
+    return [None if np.isnan(v) else float(v) for v in values]
