@@ -31,7 +31,8 @@ from absl import app, flags  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from keras_gan import configs, files, pictures, train_lib  # noqa: E402
+from keras_gan import configs, files, networks, pictures, train_lib  # noqa: E402
+from keras_gan.callbacks import SampleGrid  # noqa: E402
 from keras_gan.data import pipeline  # noqa: E402
 from keras_gan.metrics.evaluation import evaluate  # noqa: E402
 from keras_gan.metrics.evaluator import Evaluator  # noqa: E402
@@ -60,6 +61,8 @@ flags.DEFINE_boolean("report", False, "Aggregate the saved runs into the table a
 flags.DEFINE_string("tag", "", "Suffix of the row name, e.g. '2h' for a longer run of a config.")
 flags.DEFINE_list("set", [], "Config overrides field=value (JSON values), e.g. --set=ema_decay=0.99,beta_1=0.5; "
                   "name the row with --tag.")
+flags.DEFINE_string("save_dir", None, "If set, each run's trained GAN is saved there as <row>_seed<seed>.keras "
+                    "(to evaluate it again later, e.g. with new metrics).")
 FLAGS = flags.FLAGS
 
 
@@ -109,11 +112,13 @@ def run(name, seed, epochs):
     config = dataclasses.replace(config, seed=seed, epochs=epochs or config.epochs, verbose=0, **overrides)
     configs.validate(config)
     keras.utils.set_random_seed(seed)
-    examples, shape = train_lib.load_examples(config)
+    examples, labels, shape = train_lib.load_labelled_examples(config)
+    conditional = networks.get_architecture(config.architecture).conditional
+    num_classes = train_lib.resolve_num_classes(config, labels) if conditional else None
     steps = pipeline.steps_per_epoch(len(examples), config.batch_size, config.d_steps)
-    gan = train_lib.build_gan(config, shape, examples, steps)
-    dataset = pipeline.epoch_batches(examples, batch_size=config.batch_size, d_steps=config.d_steps, seed=seed,
-                                     epochs=config.epochs)
+    gan = train_lib.build_gan(config, shape, examples, steps, num_classes=num_classes)
+    dataset = pipeline.epoch_batches((examples, labels) if conditional else examples, batch_size=config.batch_size,
+                                     d_steps=config.d_steps, seed=seed, epochs=config.epochs)
     evaluator = Evaluator.for_dataset(config.dataset, num_samples=max(FLAGS.curve_samples, FLAGS.eval_samples),
                                       parzen=False)
     curve_epochs = {int(e) for e in FLAGS.curve_epochs}
@@ -132,9 +137,18 @@ def run(name, seed, epochs):
     }
     os.makedirs(RESULTS, exist_ok=True)
     stem = os.path.join(RESULTS, f"{row.replace(' ', '_').replace('(', '').replace(')', '')}_seed{seed}")
+    if FLAGS.save_dir:
+        os.makedirs(FLAGS.save_dir, exist_ok=True)
+        gan.save(os.path.join(FLAGS.save_dir, os.path.basename(stem) + ".keras"))
     files.atomic_write(stem + ".json", json.dumps(result, indent=1))
-    grid = pictures.image_grid(gan.generate(64, seed=0))
-    files.atomic_write(stem + ".png", pictures.encode_png(grid))
+    if conditional:
+        # One row per class, one z per column.
+        grid = SampleGrid(RESULTS, num_samples=10 * num_classes, seed=0)
+        grid.set_model(gan)
+        picture = grid.picture()
+    else:
+        picture = pictures.image_grid(gan.generate(64, seed=0))
+    files.atomic_write(stem + ".png", pictures.encode_png(picture))
     print(f"  final: FD {result['final']['frechet_distance']:.2f}, train {clock.train_seconds:.0f} s, "
           f"eval {eval_seconds:.1f} s", flush=True)
     return result

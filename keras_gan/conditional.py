@@ -226,13 +226,15 @@ class ConditionalGAN(GAN):
             np.ndarray [num_samples, *example shape].
 
         Raises:
-            ValueError: for bad labels (see `labels_for`), or a non-positive count or batch size.
+            ValueError: for bad labels (see `labels_for`), a non-positive count or batch size, or samples that
+                would not fit in half of this machine's memory.
 
         Example:
             >>> gan.generate(10, labels=3, seed=0).shape      # ten samples of class 3
             (10, 28, 28, 1)
         """
         checks.check_positive_int("batch_size", batch_size)
+        self._check_fits_in_memory(num_samples)
         inputs = self.sample_inputs(num_samples, seed=seed, labels=labels)
         generator = self.sampling_generator if use_ema else self.generator
         return generator.predict(inputs, batch_size=int(batch_size), verbose=0)

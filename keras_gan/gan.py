@@ -480,6 +480,12 @@ class GAN(keras.Model):
             (64, 784)
         """
         checks.check_positive_int("batch_size", batch_size)
+        self._check_fits_in_memory(num_samples)
+        z = self.sample_noise(num_samples, seed=seed)
+        generator = self.sampling_generator if use_ema else self.generator
+        return generator.predict(z, batch_size=int(batch_size), verbose=0)
+
+    def _check_fits_in_memory(self, num_samples):
         if checks.is_positive_int(num_samples):
             needed = int(num_samples) * math.prod(self.generator.output_shape[1:]) * 4
             available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
@@ -488,9 +494,6 @@ class GAN(keras.Model):
                     f"{num_samples} samples would need {needed / 2**30:.1f} GiB, more than half of this machine's "
                     f"{available / 2**30:.0f} GiB. Ask for fewer, or draw them in parts with different seeds."
                 )
-        z = self.sample_noise(num_samples, seed=seed)
-        generator = self.sampling_generator if use_ema else self.generator
-        return generator.predict(z, batch_size=int(batch_size), verbose=0)
 
     # ----------------------------------------------------------------------------------------------------------
     # fit() input check and serialization

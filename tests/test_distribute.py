@@ -148,6 +148,13 @@ def test_penalties_spectral_norm_and_ema_on_two_logical_cpus_with_xla_match_one_
     assert_same_training(mirrored, one)
 
 
+def test_a_conditional_gan_on_two_logical_cpus_with_xla_matches_one_device():
+    # Labels travel with their examples (minibatch_major) and each replica takes its rows of the fake-label draw.
+    one = run_recipe(strategy="default", conditional=True, **REGULARISED)
+    mirrored = run_recipe(strategy="mirrored", logical_cpus=2, jit_compile=True, conditional=True, **REGULARISED)
+    assert_same_training(mirrored, one)
+
+
 # ------------------------------------------------------------------------------------------------------------------
 # MultiWorkerMirroredStrategy: two worker processes on 127.0.0.1
 # ------------------------------------------------------------------------------------------------------------------
